@@ -1,0 +1,123 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Admin;
+using Parley.Api;
+using Parley.Conversations;
+using Parley.Data;
+
+namespace Parley.ChatClients;
+
+public static class ChatClientEndpoints
+{
+    public static IEndpointRouteBuilder MapChatClientEndpoints(this IEndpointRouteBuilder app)
+    {
+        var clients = app.MapGroup("/api/v1/web-chat-client")
+            .WithTags("Chat clients")
+            .RequireAuthorization(AdminKeyAuthentication.Policy);
+
+        clients.MapPost("/", CreateClient);
+        clients.MapGet("/", ListClients);
+        clients.MapGet("/{id:guid}", GetClient);
+        clients.MapPut("/{id:guid}", ReplaceClient);
+        clients.MapDelete("/{id:guid}", DeleteClient);
+        return app;
+    }
+
+    static async Task<Results<Created<Envelope<ChatClientView>>, ProblemHttpResult>> CreateClient(
+        ChatClientRequest request, AppDb db, TokenCounter tokens, TimeProvider clock, CancellationToken ct)
+    {
+        var model = await GatewayModelAsync(db, request.AiGatewayId, ct);
+        if (model is null) return UnknownGateway();
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var client = new ChatClient
+        {
+            Name = request.Name.Trim(),
+            AiGatewayId = request.AiGatewayId,
+            ClientParameters = request.ClientParameters ?? new(),
+            LimitingParameters = request.LimitingParameters ?? new(),
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        db.ChatClients.Add(client);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/web-chat-client/{client.Id}",
+            Envelope.Of(ChatClientView.Of(client, tokens, model), "The chat client was created."));
+    }
+
+    static async Task<Ok<Envelope<List<ChatClientView>>>> ListClients(AppDb db, TokenCounter tokens, CancellationToken ct)
+    {
+        var rows = await db.ChatClients.AsNoTracking()
+            .Join(db.Gateways, c => c.AiGatewayId, g => g.Id, (c, g) => new { Client = c, g.Parameters })
+            .ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Of(rows
+            .OrderBy(r => r.Client.CreatedAt)
+            .Select(r => ChatClientView.Of(r.Client, tokens, r.Parameters.ModelName)).ToList()));
+    }
+
+    static async Task<Results<Ok<Envelope<ChatClientView>>, ProblemHttpResult>> GetClient(Guid id, AppDb db, TokenCounter tokens, CancellationToken ct)
+    {
+        var client = await db.ChatClients.AsNoTracking().SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null) return ApiProblem.NotFound("The chat client");
+        var model = await GatewayModelAsync(db, client.AiGatewayId, ct) ?? "";
+        return TypedResults.Ok(Envelope.Of(ChatClientView.Of(client, tokens, model)));
+    }
+
+    static async Task<Results<Ok<Envelope<ChatClientView>>, ProblemHttpResult>> ReplaceClient(
+        Guid id, ChatClientRequest request, AppDb db, TokenCounter tokens, TimeProvider clock, CancellationToken ct)
+    {
+        var client = await db.ChatClients.SingleOrDefaultAsync(c => c.Id == id, ct);
+        if (client is null) return ApiProblem.NotFound("The chat client");
+        var model = await GatewayModelAsync(db, request.AiGatewayId, ct);
+        if (model is null) return UnknownGateway();
+
+        client.Name = request.Name.Trim();
+        client.AiGatewayId = request.AiGatewayId;
+        client.ClientParameters = request.ClientParameters ?? new();
+        client.LimitingParameters = request.LimitingParameters ?? new();
+        client.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(Envelope.Of(ChatClientView.Of(client, tokens, model), "The chat client was updated."));
+    }
+
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteClient(Guid id, AppDb db, CancellationToken ct)
+    {
+        // Sessions, their keys and messages go with the client (cascade), in one statement.
+        var deleted = await db.ChatClients.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
+        return deleted == 0 ? ApiProblem.NotFound("The chat client") : TypedResults.Ok(Envelope.Of<object?>(null, "The chat client was deleted."));
+    }
+
+    static async Task<string?> GatewayModelAsync(AppDb db, Guid gatewayId, CancellationToken ct) =>
+        (await db.Gateways.Where(g => g.Id == gatewayId).Select(g => g.Parameters).SingleOrDefaultAsync(ct))?.ModelName;
+
+    static ProblemHttpResult UnknownGateway() =>
+        ApiProblem.Invalid("aiGatewayId", "The aiGatewayId field must name an existing AI gateway.");
+}
+
+public sealed record ChatClientRequest(
+    [property: Required, StringLength(200, MinimumLength = 1)] string Name,
+    [property: Required] Guid AiGatewayId,
+    ClientParameters? ClientParameters,
+    LimitingParameters? LimitingParameters);
+
+public sealed record ChatClientView(
+    Guid Id, string Name, Guid AiGatewayId, ClientParameters ClientParameters, LimitingParameters LimitingParameters,
+    LimitsApplied LimitsApplied, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static ChatClientView Of(ChatClient c, TokenCounter tokens, string model) => new(
+        c.Id, c.Name, c.AiGatewayId, c.ClientParameters, c.LimitingParameters,
+        LimitsApplied.For(c.LimitingParameters, tokens, model), c.CreatedAt, c.UpdatedAt);
+}
+
+/// <summary>Says which limits Parley can enforce: token limits need the model's tokenizer.</summary>
+public sealed record LimitsApplied(bool UserInputMaxTokens, string? Note)
+{
+    public static LimitsApplied For(LimitingParameters limits, TokenCounter tokens, string model)
+    {
+        if (limits.UserInputMaxTokens is null) return new(false, null);
+        return tokens.ForModel(model) is null
+            ? new(false, $"userInputMaxTokens is not enforced: Parley does not know the tokenizer of model '{model}'.")
+            : new(true, null);
+    }
+}

@@ -1,0 +1,125 @@
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Parley.Data;
+using Parley.Gateways;
+using Parley.Sessions;
+
+namespace Parley.Conversations;
+
+/// <summary>
+/// Generates a session's reply in the background, independent of the request that asked for it, and stores it
+/// when it ends: complete, or marked incomplete with the error when the provider fails part-way.
+/// </summary>
+public sealed partial class ReplyGenerator(
+    ReplyRegistry registry, ModelClients models, TokenCounter tokens, IServiceScopeFactory scopes, TimeProvider clock,
+    ILogger<ReplyGenerator> logger)
+{
+    public void Start(ReplyRun run, Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    {
+        // Task.Run detaches the generation from the request; the registry owns it and awaits it on shutdown.
+        _ = Task.Run(() => GenerateAsync(run, sessionId, gateway, prompt), CancellationToken.None);
+    }
+
+    async Task GenerateAsync(ReplyRun run, Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    {
+        var reply = new StringBuilder();
+        var reasoning = new StringBuilder();
+        UsageDetails? usage = null;
+        string? finishReason = null;
+        Exception? failure = null;
+
+        try
+        {
+            if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill)
+            {
+                reply.Append(prefill);
+                run.Append(ChatEvents.OfDelta(prefill));
+            }
+
+            var client = models.For(gateway);
+            await foreach (var part in ReplyParts.ReadAsync(client, prompt, ModelClients.ToChatOptions(gateway.Parameters), registry.Stopping))
+            {
+                if (part.Reasoning is { } r)
+                {
+                    reasoning.Append(r);
+                    run.Append(ChatEvents.OfReasoning(r));
+                }
+                if (part.Text is { } t)
+                {
+                    reply.Append(t);
+                    run.Append(ChatEvents.OfDelta(t));
+                }
+                usage = part.Usage ?? usage;
+                finishReason = part.FinishReason ?? finishReason;
+            }
+        }
+        catch (Exception ex)
+        {
+            failure = ex;
+            LogReplyFailed(logger, ex, sessionId);
+        }
+
+        try
+        {
+            var message = await StoreAsync(sessionId, gateway, prompt, reply.ToString(), reasoning.ToString(), usage, finishReason, failure);
+            var usageView = new UsageView(message.InputTokens, message.OutputTokens, message.UsageSource.ToString().ToLowerInvariant());
+            if (failure is null)
+            {
+                run.Append(ChatEvents.OfDone(message.Id, message.FinishReason ?? "stop", usageView));
+            }
+            else
+            {
+                var (code, text) = ProviderErrors.Describe(failure);
+                run.Append(ChatEvents.OfError(code, text, message.Id));
+            }
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, sessionId);
+            run.Append(ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", null));
+        }
+        finally
+        {
+            registry.End(sessionId, run);
+        }
+    }
+
+    async Task<Message> StoreAsync(
+        Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt, string reply, string reasoning,
+        UsageDetails? usage, string? finishReason, Exception? failure)
+    {
+        var model = gateway.Parameters.ModelName;
+        var reported = usage is { InputTokenCount: not null, OutputTokenCount: not null };
+        var message = new Message
+        {
+            SessionId = sessionId,
+            Role = MessageRole.Assistant,
+            Content = reply,
+            Reasoning = reasoning.Length > 0 ? reasoning : null,
+            CreatedAt = clock.GetUtcNow().UtcDateTime,
+            Status = failure is null ? MessageStatus.Complete : MessageStatus.Incomplete,
+            Error = failure is null ? null : ProviderErrors.Describe(failure).Message,
+            FinishReason = failure is null ? finishReason ?? "stop" : "error",
+            InputTokens = reported ? (int)usage!.InputTokenCount!.Value : tokens.Estimate(model, PromptBuilder.Text(prompt)),
+            OutputTokens = reported ? (int)usage!.OutputTokenCount!.Value : tokens.Estimate(model, reply),
+            UsageSource = reported ? UsageSource.Provider : UsageSource.Estimated,
+        };
+
+        // Storing must not depend on the shutdown token: the point is to keep what was said.
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
+        db.Messages.Add(message);
+        await db.SaveChangesAsync(CancellationToken.None);
+        await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.InputTokens, x => x.InputTokens + message.InputTokens)
+            .SetProperty(x => x.OutputTokens, x => x.OutputTokens + message.OutputTokens), CancellationToken.None);
+        return message;
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early")]
+    static partial void LogReplyFailed(ILogger logger, Exception exception, Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The reply in session {SessionId} could not be stored")]
+    static partial void LogStoreFailed(ILogger logger, Exception exception, Guid sessionId);
+}

@@ -1,0 +1,57 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+using OpenAI.Chat;
+
+namespace Parley.Conversations;
+
+/// <summary>One piece of a streamed reply, reduced to what Parley shows and stores.</summary>
+public readonly record struct ReplyPart(string? Text, string? Reasoning, UsageDetails? Usage, string? FinishReason);
+
+public static class ReplyParts
+{
+    /// <summary>Reads a provider stream as text, reasoning, usage and finish reason.</summary>
+    public static async IAsyncEnumerable<ReplyPart> ReadAsync(
+        IChatClient client, IEnumerable<Microsoft.Extensions.AI.ChatMessage> prompt, ChatOptions options, [EnumeratorCancellation] CancellationToken ct)
+    {
+        await foreach (var update in client.GetStreamingResponseAsync(prompt, options, ct))
+        {
+            string? text = null, reasoning = null;
+            UsageDetails? usage = null;
+            foreach (var content in update.Contents)
+            {
+                switch (content)
+                {
+                    case TextContent { Text.Length: > 0 } t: text += t.Text; break;
+                    case TextReasoningContent { Text.Length: > 0 } r: reasoning += r.Text; break;
+                    case UsageContent u: usage = u.Details; break;
+                }
+            }
+            reasoning ??= ReasoningOutsideTheStandard(update);
+            if (text is not null || reasoning is not null || usage is not null || update.FinishReason is not null)
+                yield return new ReplyPart(text, reasoning, usage, update.FinishReason?.Value);
+        }
+    }
+
+    /// <summary>
+    /// DeepSeek, vLLM, Ollama and OpenRouter stream reasoning as <c>delta.reasoning_content</c> or <c>delta.reasoning</c>,
+    /// fields outside OpenAI's schema that the SDK keeps only as raw JSON.
+    /// </summary>
+    static string? ReasoningOutsideTheStandard(ChatResponseUpdate update)
+    {
+        if (update.RawRepresentation is not StreamingChatCompletionUpdate raw) return null;
+        // Patch is the SDK's (experimental) door to fields outside its schema; there is no other way to read them.
+#pragma warning disable SCME0001
+        foreach (var path in ReasoningPaths)
+        {
+            if (raw.Patch.Contains(path) && raw.Patch.GetString(path) is { Length: > 0 } value) return value;
+        }
+#pragma warning restore SCME0001
+        return null;
+    }
+
+    static readonly byte[][] ReasoningPaths =
+    [
+        "$.choices[0].delta.reasoning_content"u8.ToArray(),
+        "$.choices[0].delta.reasoning"u8.ToArray(),
+    ];
+}

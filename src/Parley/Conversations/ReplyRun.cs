@@ -1,0 +1,66 @@
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+
+namespace Parley.Conversations;
+
+/// <summary>
+/// The events of one reply being generated. Generation appends; any number of readers replay from the start and
+/// then follow, so a page that reconnects mid-reply picks it up where it is.
+/// </summary>
+public sealed class ReplyRun
+{
+    readonly List<SseItem<object>> events = [];
+    readonly Lock gate = new();
+    TaskCompletionSource changed = NewSignal();
+    readonly TaskCompletionSource finished = NewSignal();
+    bool completed;
+
+    public Task Finished => finished.Task;
+
+    public void Append(SseItem<object> item)
+    {
+        TaskCompletionSource signal;
+        lock (gate)
+        {
+            events.Add(item);
+            signal = changed;
+            changed = NewSignal();
+        }
+        signal.TrySetResult();
+    }
+
+    public void Complete()
+    {
+        TaskCompletionSource signal;
+        lock (gate)
+        {
+            completed = true;
+            signal = changed;
+        }
+        signal.TrySetResult();
+        finished.TrySetResult();
+    }
+
+    public async IAsyncEnumerable<SseItem<object>> ReadAllAsync([EnumeratorCancellation] CancellationToken ct)
+    {
+        var next = 0;
+        while (true)
+        {
+            SseItem<object>[] batch;
+            Task wait;
+            bool done;
+            lock (gate)
+            {
+                batch = events[next..].ToArray();
+                next = events.Count;
+                wait = changed.Task;
+                done = completed;
+            }
+            foreach (var item in batch) yield return item;
+            if (done) yield break;
+            await wait.WaitAsync(ct);
+        }
+    }
+
+    static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+}

@@ -1,0 +1,71 @@
+using Microsoft.EntityFrameworkCore;
+using Microsoft.EntityFrameworkCore.Design;
+using Parley.Hosting;
+
+namespace Parley.Data;
+
+public sealed class DatabaseOptions
+{
+    public const string Section = "Database";
+
+    /// <summary>"Sqlite" (default, a file in the data folder) or "Postgres".</summary>
+    public string Provider { get; set; } = "Sqlite";
+
+    /// <summary>For PostgreSQL an Npgsql connection string; for SQLite optional (default: data/parley.db).</summary>
+    public string? ConnectionString { get; set; }
+
+    public bool IsPostgres => Provider.Equals("Postgres", StringComparison.OrdinalIgnoreCase)
+        || Provider.Equals("PostgreSQL", StringComparison.OrdinalIgnoreCase);
+}
+
+public static class DatabaseSetup
+{
+    public static IServiceCollection AddParleyDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
+    {
+        var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
+        if (options.IsPostgres)
+        {
+            if (string.IsNullOrWhiteSpace(options.ConnectionString))
+                throw new InvalidOperationException("Database:Provider is Postgres, so Database:ConnectionString must be set.");
+            services.AddDbContextPool<AppDb, PostgresAppDb>(o => o.UseNpgsql(options.ConnectionString));
+        }
+        else if (!options.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
+        {
+            throw new InvalidOperationException($"Database:Provider must be Sqlite or Postgres, not '{options.Provider}'.");
+        }
+        else
+        {
+            var connectionString = options.ConnectionString;
+            if (string.IsNullOrWhiteSpace(connectionString))
+            {
+                var dataDirectory = Path.GetFullPath(
+                    configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>()?.DataDirectory ?? "data", contentRoot);
+                Directory.CreateDirectory(dataDirectory);
+                connectionString = $"Data Source={Path.Combine(dataDirectory, "parley.db")}";
+            }
+            services.AddDbContextPool<AppDb, SqliteAppDb>(o => o.UseSqlite(connectionString));
+        }
+        return services;
+    }
+
+    /// <summary>Creates or upgrades the schema. SQLite switches to write-ahead logging so readers never wait for writers.</summary>
+    public static async Task MigrateAsync(AppDb db, CancellationToken ct)
+    {
+        await db.Database.MigrateAsync(ct);
+        if (db.Database.IsSqlite()) await db.Database.ExecuteSqlRawAsync("PRAGMA journal_mode=WAL;", ct);
+    }
+}
+
+/// <summary>Lets <c>dotnet ef migrations add X --context SqliteAppDb</c> build the context without starting Parley.</summary>
+public sealed class SqliteDesignTimeFactory : IDesignTimeDbContextFactory<SqliteAppDb>
+{
+    public SqliteAppDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<SqliteAppDb>().UseSqlite("Data Source=design.db").Options);
+}
+
+/// <summary>As above for PostgreSQL; no server is contacted to add a migration.</summary>
+public sealed class PostgresDesignTimeFactory : IDesignTimeDbContextFactory<PostgresAppDb>
+{
+    public PostgresAppDb CreateDbContext(string[] args) =>
+        new(new DbContextOptionsBuilder<PostgresAppDb>().UseNpgsql("Host=localhost;Database=parley").Options);
+}

@@ -1,0 +1,111 @@
+using System.ComponentModel.DataAnnotations;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Admin;
+using Parley.Api;
+using Parley.Data;
+
+namespace Parley.Gateways;
+
+public static class GatewayEndpoints
+{
+    public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
+    {
+        var gateways = app.MapGroup("/api/v1/ai-gateways")
+            .WithTags("AI gateways")
+            .RequireAuthorization(AdminKeyAuthentication.Policy);
+
+        gateways.MapPost("/", CreateGateway);
+        gateways.MapGet("/", ListGateways);
+        gateways.MapGet("/{id:guid}", GetGateway);
+        gateways.MapPatch("/{id:guid}", PatchGateway);
+        gateways.MapDelete("/{id:guid}", DeleteGateway);
+        gateways.MapPost("/{id:guid}/inference", InferenceEndpoint.Stream);
+        return app;
+    }
+
+    static async Task<Created<Envelope<GatewayView>>> CreateGateway(
+        GatewayRequest request, AppDb db, GatewayKeyProtector keys, TimeProvider clock, CancellationToken ct)
+    {
+        var now = clock.GetUtcNow().UtcDateTime;
+        var gateway = new AiGateway
+        {
+            Name = request.Name.Trim(),
+            Parameters = request.Parameters with { ApiKey = null },
+            CreatedAt = now,
+            UpdatedAt = now,
+        };
+        keys.SetKey(gateway, request.Parameters.ApiKey);
+        db.Gateways.Add(gateway);
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Created($"/api/v1/ai-gateways/{gateway.Id}", Envelope.Of(GatewayView.Of(gateway), "The AI gateway was created."));
+    }
+
+    static async Task<Ok<Envelope<List<GatewayView>>>> ListGateways(AppDb db, CancellationToken ct)
+    {
+        var gateways = await db.Gateways.AsNoTracking().OrderBy(g => g.CreatedAt).ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Of(gateways.Select(GatewayView.Of).ToList()));
+    }
+
+    static async Task<Results<Ok<Envelope<GatewayView>>, ProblemHttpResult>> GetGateway(Guid id, AppDb db, CancellationToken ct)
+    {
+        var gateway = await db.Gateways.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id, ct);
+        return gateway is null ? ApiProblem.NotFound("The AI gateway") : TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway)));
+    }
+
+    /// <summary>A JSON merge patch (RFC 7386) over the gateway; an absent apiKey keeps the stored key, null removes it.</summary>
+    static async Task<Results<Ok<Envelope<GatewayView>>, ProblemHttpResult, ValidationProblem>> PatchGateway(
+        Guid id, JsonObject patch, AppDb db, GatewayKeyProtector keys, RequestValidator validator, TimeProvider clock, CancellationToken ct)
+    {
+        var gateway = await db.Gateways.SingleOrDefaultAsync(g => g.Id == id, ct);
+        if (gateway is null) return ApiProblem.NotFound("The AI gateway");
+
+        var current = JsonSerializer.SerializeToNode(
+            new GatewayRequest(gateway.Name, gateway.Parameters), JsonSerializerOptions.Web);
+        GatewayRequest? merged;
+        try
+        {
+            merged = JsonMergePatch.Apply(current, patch).Deserialize<GatewayRequest>(JsonSerializerOptions.Web);
+        }
+        catch (JsonException ex)
+        {
+            return ApiProblem.Invalid(ex.Path?.TrimStart('$', '.') ?? "body", "The patch does not fit the gateway's shape: " + ex.Message);
+        }
+        if (merged is null) return ApiProblem.Invalid("body", "The patch must be a JSON object.");
+        if (await validator.ValidateAsync(merged, ct) is { } errors) return TypedResults.ValidationProblem(errors);
+
+        gateway.Name = merged.Name.Trim();
+        gateway.Parameters = merged.Parameters with { ApiKey = null };
+        if (patch["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey"))
+            keys.SetKey(gateway, merged.Parameters.ApiKey);
+        gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        await db.SaveChangesAsync(ct);
+        return TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway), "The AI gateway was updated."));
+    }
+
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteGateway(Guid id, AppDb db, CancellationToken ct)
+    {
+        if (!await db.Gateways.AnyAsync(g => g.Id == id, ct)) return ApiProblem.NotFound("The AI gateway");
+
+        var users = await db.ChatClients.CountAsync(c => c.AiGatewayId == id, ct);
+        if (users > 0)
+        {
+            return ApiProblem.Create(StatusCodes.Status409Conflict, "gateway_in_use",
+                $"The AI gateway is used by {users} chat client(s); delete them or move them to another gateway first.");
+        }
+        await db.Gateways.Where(g => g.Id == id).ExecuteDeleteAsync(ct);
+        return TypedResults.Ok(Envelope.Of<object?>(null, "The AI gateway was deleted."));
+    }
+}
+
+public sealed record GatewayRequest(
+    [property: Required, StringLength(200, MinimumLength = 1)] string Name,
+    [property: Required] GatewayParameters Parameters);
+
+public sealed record GatewayView(Guid Id, string Name, GatewayParameters Parameters, DateTime CreatedAt, DateTime UpdatedAt)
+{
+    public static GatewayView Of(AiGateway g) =>
+        new(g.Id, g.Name, g.Parameters with { ApiKey = g.ApiKeyHint }, g.CreatedAt, g.UpdatedAt);
+}

@@ -1,0 +1,41 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Parley.Gateways;
+
+/// <summary>A gateway's model configuration, as sent over the API and (without the key) as stored.</summary>
+public sealed record GatewayParameters : IValidatableObject
+{
+    public const string MessagePlaceholder = "{message}";
+
+    [Required, Url, StringLength(2000)] public required string BaseAddress { get; init; }
+
+    /// <summary>Write-only: requests set it, responses show it masked.</summary>
+    [StringLength(4000)] public string? ApiKey { get; init; }
+
+    [Required, StringLength(200, MinimumLength = 1)] public required string ModelName { get; init; }
+    [Range(0.0, 2.0)] public float? Temperature { get; init; }
+    [Range(0.0, 1.0)] public float? TopP { get; init; }
+    [Range(-2.0, 2.0)] public float? PresencePenalty { get; init; }
+    [Range(-2.0, 2.0)] public float? FrequencyPenalty { get; init; }
+    [MaxLength(4)] public IReadOnlyList<string>? Stop { get; init; }
+    [Range(1, 1_000_000)] public int? MaxCompletionTokens { get; init; }
+    [StringLength(100_000)] public string? SystemInstruction { get; init; }
+
+    /// <summary>Wraps every user message; <c>{message}</c> marks where the message goes.</summary>
+    [StringLength(20_000)] public string? UserPromptTemplate { get; init; }
+
+    /// <summary>Text the assistant's reply starts with; sent to the model as the start of its turn.</summary>
+    [StringLength(20_000)] public string? AssistantPrefill { get; init; }
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (Uri.TryCreate(BaseAddress, UriKind.Absolute, out var uri) && uri.Scheme is not ("http" or "https"))
+            yield return new ValidationResult("The baseAddress field must be an http or https URL.", [nameof(BaseAddress)]);
+
+        if (!string.IsNullOrEmpty(UserPromptTemplate) && !UserPromptTemplate.Contains(MessagePlaceholder, StringComparison.Ordinal))
+            yield return new ValidationResult($"The userPromptTemplate field must contain {MessagePlaceholder}.", [nameof(UserPromptTemplate)]);
+    }
+
+    public string ApplyTemplate(string message) =>
+        string.IsNullOrEmpty(UserPromptTemplate) ? message : UserPromptTemplate.Replace(MessagePlaceholder, message, StringComparison.Ordinal);
+}

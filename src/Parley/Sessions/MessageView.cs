@@ -1,0 +1,19 @@
+using Parley.Conversations;
+
+namespace Parley.Sessions;
+
+public sealed record MessageView(
+    Guid Id, string Role, string Content, string? Reasoning, DateTime CreatedAt, string Status, string? Error,
+    string? FinishReason, UsageView? Usage)
+{
+    public static MessageView Of(Message m) => new(
+        m.Id,
+        m.Role == MessageRole.User ? "user" : "assistant",
+        m.Content,
+        m.Reasoning,
+        m.CreatedAt,
+        m.Status == MessageStatus.Complete ? "complete" : "incomplete",
+        m.Error,
+        m.FinishReason,
+        m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null);
+}

@@ -1,0 +1,47 @@
+namespace Parley.Sessions;
+
+public sealed class Session
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid ChatClientId { get; init; }
+    public string? Tag { get; init; }
+    /// <summary>Equals <see cref="Tag"/> while this session is the one its tag resolves to; cleared once it is replaced.</summary>
+    public string? ActiveTag { get; set; }
+    public string? ExtraContext { get; set; }
+    public DateTime CreatedAt { get; init; }
+    public DateTime ExpiresAt { get; set; }
+    public long InputTokens { get; set; }
+    public long OutputTokens { get; set; }
+}
+
+/// <summary>The hash of one access key handed out for a session. A session may have several.</summary>
+public sealed class SessionKey
+{
+    public required string Hash { get; init; }
+    public Guid SessionId { get; init; }
+    public DateTime CreatedAt { get; init; }
+}
+
+public sealed class Message
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid SessionId { get; init; }
+    public MessageRole Role { get; init; }
+    public required string Content { get; set; }
+    public string? Reasoning { get; set; }
+    public DateTime CreatedAt { get; init; }
+    public MessageStatus Status { get; set; }
+    public string? Error { get; set; }
+    public string? FinishReason { get; set; }
+    public int InputTokens { get; set; }
+    public int OutputTokens { get; set; }
+    public UsageSource UsageSource { get; set; }
+    /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
+    public DateTime? ClearedAt { get; set; }
+}
+
+public enum MessageRole { User, Assistant }
+
+public enum MessageStatus { Complete, Incomplete }
+
+public enum UsageSource { None, Provider, Estimated }

@@ -1,0 +1,96 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Admin;
+using Parley.Api;
+using Parley.Data;
+using Parley.Hosting;
+
+namespace Parley.Sessions;
+
+public static class SessionEndpoints
+{
+    public static IEndpointRouteBuilder MapSessionEndpoints(this IEndpointRouteBuilder app)
+    {
+        var sessions = app.MapGroup("/api/v1/web-chat-client/{clientId:guid}/sessions")
+            .WithTags("Sessions")
+            .RequireAuthorization(AdminKeyAuthentication.Policy);
+
+        sessions.MapPost("/", CreateSession);
+        sessions.MapGet("/", ListSessions);
+        sessions.MapGet("/{sessionId:guid}", GetSession);
+        sessions.MapDelete("/{sessionId:guid}", DeleteSession);
+        return app;
+    }
+
+    static async Task<Results<Ok<Envelope<CreatedSession>>, ProblemHttpResult>> CreateSession(
+        Guid clientId, CreateSessionRequest request, HttpRequest http, AppDb db, SessionService sessions, PublicUrls urls, CancellationToken ct)
+    {
+        if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
+
+        var tag = string.IsNullOrWhiteSpace(request.Tag) ? null : request.Tag.Trim();
+        var lifetime = TimeSpan.FromSeconds(request.Expires ?? CreateSessionRequest.DefaultExpires);
+        var issued = await sessions.OpenAsync(clientId, tag, request.ExtraContext, lifetime, ct);
+        var created = new CreatedSession(issued.SessionId, issued.AccessKey, urls.Talk(http, issued.AccessKey), issued.ExpiresAt);
+        return TypedResults.Ok(Envelope.Of(created, issued.Renewed ? "The session was renewed." : "The session was created."));
+    }
+
+    static async Task<Results<Ok<Envelope<Page<SessionSummary>>>, ProblemHttpResult>> ListSessions(
+        Guid clientId, AppDb db, TimeProvider clock, CancellationToken ct,
+        string? tag = null, [Range(1, int.MaxValue)] int page = 1, [Range(1, 200)] int pageSize = 50)
+    {
+        if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
+
+        var now = clock.GetUtcNow().UtcDateTime;
+        var query = db.Sessions.Where(s => s.ChatClientId == clientId);
+        if (!string.IsNullOrWhiteSpace(tag)) query = query.Where(s => s.Tag == tag);
+
+        var total = await query.CountAsync(ct);
+        var items = await query
+            .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
+            .Skip((page - 1) * pageSize).Take(pageSize)
+            .Select(s => new SessionSummary(s.Id, s.Tag, s.CreatedAt, s.ExpiresAt, s.ExpiresAt <= now, s.InputTokens, s.OutputTokens,
+                db.Messages.Count(m => m.SessionId == s.Id && m.ClearedAt == null)))
+            .ToListAsync(ct);
+        return TypedResults.Ok(Envelope.Of(new Page<SessionSummary>(items, page, pageSize, total)));
+    }
+
+    static async Task<Results<Ok<Envelope<SessionDetail>>, ProblemHttpResult>> GetSession(
+        Guid clientId, Guid sessionId, AppDb db, TimeProvider clock, CancellationToken ct)
+    {
+        var session = await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId && s.ChatClientId == clientId, ct);
+        if (session is null) return ApiProblem.NotFound("The session");
+
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => m.SessionId == sessionId && m.ClearedAt == null)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
+            .ToListAsync(ct);
+        var detail = new SessionDetail(session.Id, session.Tag, session.ExtraContext, session.CreatedAt, session.ExpiresAt,
+            session.ExpiresAt <= clock.GetUtcNow().UtcDateTime, session.InputTokens, session.OutputTokens,
+            messages.Select(MessageView.Of).ToList());
+        return TypedResults.Ok(Envelope.Of(detail));
+    }
+
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteSession(Guid clientId, Guid sessionId, AppDb db, CancellationToken ct)
+    {
+        var deleted = await db.Sessions.Where(s => s.Id == sessionId && s.ChatClientId == clientId).ExecuteDeleteAsync(ct);
+        return deleted == 0 ? ApiProblem.NotFound("The session") : TypedResults.Ok(Envelope.Of<object?>(null, "The session was deleted."));
+    }
+}
+
+public sealed record CreateSessionRequest(
+    [property: StringLength(50_000)] string? ExtraContext,
+    [property: Range(600, 7_776_000, ErrorMessage = "The expires field must be between 600 and 7776000 seconds (10 minutes to 90 days).")] int? Expires,
+    [property: StringLength(200)] string? Tag)
+{
+    public const int DefaultExpires = 3600;
+}
+
+public sealed record CreatedSession(Guid SessionId, string AccessKey, string TalkUrl, DateTime ExpiresAt);
+
+public sealed record SessionSummary(
+    Guid Id, string? Tag, DateTime CreatedAt, DateTime ExpiresAt, bool Expired, long InputTokens, long OutputTokens, int MessageCount);
+
+public sealed record SessionDetail(
+    Guid Id, string? Tag, string? ExtraContext, DateTime CreatedAt, DateTime ExpiresAt, bool Expired,
+    long InputTokens, long OutputTokens, IReadOnlyList<MessageView> Messages);
