@@ -12,6 +12,9 @@ public sealed class ParleyOptions
     /// <summary>Where the SQLite database and other local state live.</summary>
     public string DataDirectory { get; set; } = "data";
 
+    /// <summary>Print the addresses and the admin key hint on start.</summary>
+    public bool ShowWelcome { get; set; } = true;
+
     /// <summary>Largest accepted request body, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1_048_576;
 }

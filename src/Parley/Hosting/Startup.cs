@@ -26,7 +26,8 @@ public static class Startup
         var newAdminKey = await services.GetRequiredService<AdminKeyStore>().EnsureAsync(db, configuredKey, clock, ct);
         var firstConversation = await CreateFirstConversationAsync(services, db, config, ct);
 
-        app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, newAdminKey, configuredKey is { Length: > 0 }, firstConversation));
+        if (config.GetValue("Parley:ShowWelcome", true))
+            app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, newAdminKey, configuredKey is { Length: > 0 }, firstConversation));
     }
 
     /// <summary>

@@ -1,0 +1,77 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.DataProtection;
+using Parley.Admin;
+using Parley.Api;
+using Parley.ChatClients;
+using Parley.Conversations;
+using Parley.Data;
+using Parley.Gateways;
+using Parley.Sessions;
+using Parley.TalkPage;
+using Scalar.AspNetCore;
+
+namespace Parley.Hosting;
+
+/// <summary>Parley's table of contents: every feature adds its services and maps its endpoints here.</summary>
+public static class ParleyServer
+{
+    /// <param name="args">Command-line arguments; they override every other configuration source.</param>
+    /// <param name="replaceServices">Runs after Parley's registrations, so a host (or a test) can swap a service such as the clock.</param>
+    public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
+    {
+        var builder = WebApplication.CreateBuilder(args);
+        var parley = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
+
+        builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = parley.MaxRequestBodyBytes);
+        builder.Services.AddOptions<ParleyOptions>().BindConfiguration(ParleyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddSingleton(TimeProvider.System);
+        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+
+        builder.Services.AddParleyProblemDetails();
+        builder.Services.AddExceptionHandler<BadRequestHandler>();
+        // Client mistakes surface as BadHttpRequestException so BadRequestHandler can explain them.
+        builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
+        builder.Services.AddValidation();
+        builder.Services.AddOpenApi();
+        builder.Services.AddParleyDatabase(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddDataProtection().SetApplicationName("Parley").PersistKeysToDbContext<AppDb>();
+        builder.Services.AddParleyTelemetry(builder.Configuration);
+
+        builder.Services.AddSingleton<AdminKeyStore>();
+        builder.Services.AddAuthentication(AdminKeyAuthentication.SchemeName)
+            .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
+        builder.Services.AddAuthorizationBuilder()
+            .AddPolicy(AdminKeyAuthentication.Policy, policy => policy.RequireRole("admin"));
+
+        builder.Services.AddProviderClients();
+        builder.Services.AddScoped<RequestValidator>();
+        builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddScoped<SessionService>();
+        builder.Services.AddConversations();
+
+        replaceServices?.Invoke(builder.Services);
+        var app = builder.Build();
+
+        app.UseExceptionHandler(new ExceptionHandlerOptions
+        {
+            // A caller's malformed request is not a server fault worth an error log.
+            SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
+        });
+        app.UseStatusCodePages();
+        app.UseAuthentication();
+        app.UseAuthorization();
+
+        app.MapOpenApi();
+        app.MapScalarApiReference("/docs", docs => docs.WithTitle("Parley API"));
+        app.MapGatewayEndpoints();
+        app.MapCompletionsRelay();
+        app.MapChatClientEndpoints();
+        app.MapSessionEndpoints();
+        app.MapChatEndpoints();
+        app.MapTalkPage();
+        app.MapGet("/healthz", () => TypedResults.Ok(Envelope.Of("ok"))).ExcludeFromDescription();
+        return app;
+    }
+}
