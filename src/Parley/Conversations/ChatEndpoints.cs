@@ -102,7 +102,8 @@ public static class ChatEndpoints
         "This conversation link is not valid. Ask for a new one.");
 }
 
-public sealed record SendMessageRequest([property: Required, StringLength(100_000)] string Content);
+public sealed record SendMessageRequest(
+    [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content);
 
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,

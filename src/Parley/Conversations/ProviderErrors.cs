@@ -8,6 +8,8 @@ public static class ProviderErrors
 {
     public static (string Code, string Message) Describe(Exception error) => error switch
     {
+        // The SDK's retry policy wraps the failure of each attempt; the last one is the one to report.
+        AggregateException { InnerExceptions.Count: > 0 } many => Describe(many.InnerExceptions[^1]),
         ProviderTimeoutException timeout => ("provider_timeout", timeout.Message),
         ClientResultException { Status: 401 or 403 } =>
             ("provider_auth_failed", "The model provider refused Parley's credentials. An operator must check the gateway's API key."),
@@ -17,14 +19,16 @@ public static class ProviderErrors
             ("provider_rejected", $"The model provider rejected the request ({result.Status}): {Brief(result.Message)}"),
         ClientResultException { Status: >= 500 } result =>
             ("provider_unavailable", $"The model provider failed ({result.Status}). Please try again."),
+        ClientResultException { InnerException: IOException } or IOException =>
+            ("provider_connection_lost", "The connection to the model provider was lost while it was answering."),
         HttpRequestException or ClientResultException =>
             ("provider_unreachable", "The model provider could not be reached. Please try again."),
-        IOException =>
-            ("provider_connection_lost", "The connection to the model provider was lost while it was answering."),
         OperationCanceledException =>
             ("reply_cancelled", "The reply was stopped before it was complete."),
-        _ => ("provider_error", "The model provider returned something Parley could not read."),
+        _ => (UnexpectedCode, "The model provider returned something Parley could not read."),
     };
+
+    public const string UnexpectedCode = "provider_error";
 
     static string Brief(string message)
     {

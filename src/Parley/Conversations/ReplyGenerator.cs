@@ -57,7 +57,10 @@ public sealed partial class ReplyGenerator(
         catch (Exception ex)
         {
             failure = ex;
-            LogReplyFailed(logger, ex, sessionId);
+            var (code, message) = ProviderErrors.Describe(ex);
+            // Known provider faults are the provider's story, told in one line; anything else needs the stack.
+            if (code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
+            else LogReplyFailed(logger, sessionId, code, message);
         }
 
         try
@@ -117,8 +120,11 @@ public sealed partial class ReplyGenerator(
         return message;
     }
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early")]
-    static partial void LogReplyFailed(ILogger logger, Exception exception, Guid sessionId);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]
+    static partial void LogReplyFailed(ILogger logger, Guid sessionId, string code, string reason);
+
+    [LoggerMessage(Level = LogLevel.Error, Message = "The reply in session {SessionId} failed unexpectedly")]
+    static partial void LogReplyFailedUnexpectedly(ILogger logger, Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The reply in session {SessionId} could not be stored")]
     static partial void LogStoreFailed(ILogger logger, Exception exception, Guid sessionId);

@@ -1,0 +1,142 @@
+using System.Net;
+using Parley.Tests.Infrastructure;
+using Parley.Tests.Upstream;
+using static Parley.Tests.Conversations.ConversationTests;
+
+namespace Parley.Tests.Conversations;
+
+/// <summary>Faults upstream: a clear message to the user, and nothing already said is lost.</summary>
+public abstract class ProviderFaultTests(DatabaseKind kind)
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task Transient_provider_errors_before_the_first_token_are_retried()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Error(503));
+        parley.Upstream.Enqueue(ScriptedReply.Text("after a hiccup"));
+
+        var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
+
+        Assert.Equal(["delta", "done"], reply.Types);
+        Assert.Equal("after a hiccup", reply.Text);
+        Assert.Equal(2, parley.Upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Provider_that_keeps_failing_gives_an_error_event_and_keeps_the_user_message()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Error(500));
+        parley.Upstream.Enqueue(ScriptedReply.Error(500));
+
+        var reply = await parley.SendAsync(session.AccessKey, "are you up?", Ct);
+
+        Assert.Equal(HttpStatusCode.OK, reply.Status);
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_unavailable", reply.Last.Data.GetProperty("code").GetString());
+        var messages = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
+        Assert.Equal("are you up?", messages[0].GetProperty("content").GetString());
+
+        parley.Upstream.Enqueue(ScriptedReply.Text("I am now"));
+        using var retry = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/retry", null, Ct);
+        Assert.Equal("I am now", (await SseResponse.ReadAsync(retry, Ct)).Text);
+        Assert.Equal([("user", "are you up?")], parley.Upstream.Requests[^1].Messages);
+    }
+
+    [Fact]
+    public async Task Rejected_provider_key_is_reported_without_being_retried_or_echoed()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Error(401, "Incorrect API key provided: sk-upstream-secret-123456"));
+
+        var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
+
+        Assert.Equal("provider_auth_failed", reply.Last.Data.GetProperty("code").GetString());
+        Assert.DoesNotContain("sk-upstream-secret", reply.Last.Data.GetRawText());
+        Assert.Single(parley.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Connection_dropped_mid_reply_stores_the_partial_reply_as_incomplete_and_retry_works()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("The answer", " is", " forty", " two") with { DropAfterTokens = 2 });
+
+        var reply = await parley.SendAsync(session.AccessKey, "what is it?", Ct);
+
+        Assert.Equal(["delta", "delta", "error"], reply.Types);
+        var error = reply.Last.Data;
+        Assert.Equal("provider_connection_lost", error.GetProperty("code").GetString());
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
+        Assert.Equal("what is it?", stored[0].GetProperty("content").GetString());
+        Assert.Equal("The answer is", stored[1].GetProperty("content").GetString());
+        Assert.Equal("incomplete", stored[1].GetProperty("status").GetString());
+        Assert.Equal(error.GetProperty("messageId").GetGuid(), stored[1].GetProperty("id").GetGuid());
+        Assert.False(string.IsNullOrEmpty(stored[1].GetProperty("error").GetString()));
+
+        parley.Upstream.Enqueue(ScriptedReply.Text("The answer is forty two."));
+        using var retry = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/retry", null, Ct);
+        Assert.Equal("The answer is forty two.", (await SseResponse.ReadAsync(retry, Ct)).Text);
+        var after = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
+        Assert.Equal(2, after.GetArrayLength());
+        Assert.Equal("complete", after[1].GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Provider_that_never_starts_answering_times_out_with_a_clear_error()
+    {
+        await using var parley = await TestParley.StartAsync(kind, "--Providers:FirstTokenTimeoutSeconds=1");
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("too late") with { FirstTokenDelay = TimeSpan.FromSeconds(4) });
+
+        var reply = await parley.SendAsync(session.AccessKey, "hello?", Ct);
+
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_timeout", reply.Last.Data.GetProperty("code").GetString());
+        Assert.Contains("did not start answering", reply.Last.Data.GetProperty("message").GetString());
+    }
+
+    [Fact]
+    public async Task Provider_that_goes_silent_mid_reply_times_out_and_keeps_what_it_said()
+    {
+        await using var parley = await TestParley.StartAsync(kind, "--Providers:IdleTimeoutSeconds=1");
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("Part one.", " Part two.") with { TokenDelay = TimeSpan.FromSeconds(4) });
+
+        var reply = await parley.SendAsync(session.AccessKey, "tell me", Ct);
+
+        Assert.Equal(["delta", "error"], reply.Types);
+        Assert.Contains("went silent", reply.Last.Data.GetProperty("message").GetString());
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages")[1];
+        Assert.Equal("Part one.", stored.GetProperty("content").GetString());
+        Assert.Equal("incomplete", stored.GetProperty("status").GetString());
+    }
+
+    [Fact]
+    public async Task Unreachable_provider_gives_an_error_event()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        // A port that was just free: nothing listens there.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        listener.Stop();
+        var gateway = await parley.CreateGatewayAsync(new { baseAddress = $"http://127.0.0.1:{port}/v1", modelName = "gpt-4o-mini" });
+        var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(gateway));
+
+        var reply = await parley.SendAsync(session.AccessKey, "anyone?", Ct);
+
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_unreachable", reply.Last.Data.GetProperty("code").GetString());
+    }
+}
+
+public sealed class ProviderFaultsOnSqlite() : ProviderFaultTests(DatabaseKind.Sqlite);
+
+public sealed class ProviderFaultsOnPostgres() : ProviderFaultTests(DatabaseKind.Postgres);
