@@ -1,0 +1,162 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using System.Text.RegularExpressions;
+using Parley.Tests.Infrastructure;
+using Parley.Tests.Upstream;
+
+namespace Parley.Tests.FirstRun;
+
+/// <summary>
+/// Parley started the way the README starts it: its own process, an empty data folder, settings from the environment.
+/// </summary>
+public sealed partial class FirstRunTests
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    [Fact]
+    public async Task First_run_prints_the_addresses_creates_an_admin_key_and_with_a_provider_in_the_environment_a_ready_conversation()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        var folder = Directory.CreateTempSubdirectory("parley-first-run-");
+        try
+        {
+            await using var parley = await ParleyProcess.StartAsync(folder.FullName, new()
+            {
+                ["OPENAI_API_KEY"] = "sk-from-the-environment-42",
+                ["OPENAI_BASE_URL"] = upstream.BaseAddress,
+                ["OPENAI_MODEL"] = "gpt-4o-mini",
+            });
+
+            var output = parley.Output;
+            Assert.Matches(@"Parley is running at http://127\.0\.0\.1:\d+", output);
+            Assert.Contains("/docs", output);
+            var adminKey = AdminKeyLine().Match(output).Groups[1].Value;
+            var talkUrl = TalkUrlLine().Match(output).Groups[1].Value;
+            Assert.NotEmpty(adminKey);
+            Assert.NotEmpty(talkUrl);
+            Assert.True(File.Exists(Path.Combine(folder.FullName, "data", "parley.db")));
+
+            using var http = new HttpClient { BaseAddress = parley.BaseAddress };
+            using var unauthorized = await http.GetAsync("/api/v1/ai-gateways", Ct);
+            Assert.Equal(System.Net.HttpStatusCode.Unauthorized, unauthorized.StatusCode);
+
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+            var gateways = await http.GetFromJsonAsync<JsonElement>("/api/v1/ai-gateways", Ct);
+            var gateway = gateways.GetProperty("data")[0];
+            Assert.Equal(upstream.BaseAddress, gateway.GetProperty("parameters").GetProperty("baseAddress").GetString());
+            Assert.DoesNotContain("sk-from-the-environment-42", gateways.GetRawText());
+            Assert.DoesNotContain("sk-from-the-environment-42", output);
+
+            upstream.Enqueue(ScriptedReply.Text("Hi from the first run"));
+            var accessKey = talkUrl[(talkUrl.LastIndexOf('/') + 1)..];
+            using var response = await http.PostAsJsonAsync($"/api/v1/chat/{accessKey}/messages", new { content = "hello" }, Ct);
+            var reply = await SseResponse.ReadAsync(response, Ct);
+            Assert.Equal("Hi from the first run", reply.Text);
+            Assert.Equal("Bearer sk-from-the-environment-42", upstream.Requests[^1].Authorization);
+        }
+        finally
+        {
+            Microsoft.Data.Sqlite.SqliteConnection.ClearAllPools();
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task Second_run_keeps_the_first_admin_key_and_does_not_show_it_again()
+    {
+        var folder = Directory.CreateTempSubdirectory("parley-second-run-");
+        try
+        {
+            string adminKey;
+            await using (var first = await ParleyProcess.StartAsync(folder.FullName, []))
+            {
+                adminKey = AdminKeyLine().Match(first.Output).Groups[1].Value;
+                Assert.StartsWith("pak_", adminKey);
+            }
+
+            await using var second = await ParleyProcess.StartAsync(folder.FullName, []);
+            Assert.DoesNotContain(adminKey, second.Output);
+            Assert.Contains("the one shown on the first run", second.Output);
+            using var http = new HttpClient { BaseAddress = second.BaseAddress };
+            http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", adminKey);
+            using var response = await http.GetAsync("/api/v1/web-chat-client", Ct);
+            Assert.Equal(System.Net.HttpStatusCode.OK, response.StatusCode);
+        }
+        finally
+        {
+            folder.Delete(recursive: true);
+        }
+    }
+
+    [GeneratedRegex(@"Admin key \(shown once, store it now\): (\S+)")]
+    private static partial Regex AdminKeyLine();
+
+    [GeneratedRegex(@"Talk to your assistant: (\S+)")]
+    private static partial Regex TalkUrlLine();
+}
+
+/// <summary>Parley.dll run with <c>dotnet</c> in a folder of its own, read through its console output.</summary>
+sealed class ParleyProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly System.Text.StringBuilder output = new();
+
+    ParleyProcess(Process process) => this.process = process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
+
+    public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var name in new[] { "PARLEY_ADMIN_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL" }) start.Environment.Remove(name);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        var parley = new ParleyProcess(Process.Start(start)!);
+        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        parley.process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (parley.output) parley.output.AppendLine(e.Data);
+            var match = Regex.Match(e.Data, @"Parley is running at (\S+)");
+            if (match.Success) ready.TrySetResult(new Uri(match.Groups[1].Value));
+        };
+        parley.process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (parley.output) parley.output.AppendLine(e.Data); };
+        parley.process.BeginOutputReadLine();
+        parley.process.BeginErrorReadLine();
+
+        try
+        {
+            parley.BaseAddress = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            // The welcome block is several lines; give the rest of it a moment to arrive.
+            await Task.Delay(300);
+        }
+        catch (TimeoutException)
+        {
+            await parley.DisposeAsync();
+            throw new TimeoutException("Parley did not start:\n" + parley.Output);
+        }
+        return parley;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+}
