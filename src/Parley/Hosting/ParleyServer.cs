@@ -34,7 +34,7 @@ public static class ParleyServer
         // Client mistakes surface as BadHttpRequestException so BadRequestHandler can explain them.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
-        builder.Services.AddOpenApi();
+        builder.Services.AddParleyApiDocs();
         builder.Services.AddParleyDatabase(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddDataProtection().SetApplicationName("Parley").PersistKeysToDbContext<AppDb>();
         builder.Services.AddParleyTelemetry(builder.Configuration);
