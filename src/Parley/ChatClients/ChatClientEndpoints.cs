@@ -96,8 +96,8 @@ public static class ChatClientEndpoints
 }
 
 public sealed record ChatClientRequest(
-    [property: Required, StringLength(200, MinimumLength = 1)] string Name,
-    [property: Required] Guid AiGatewayId,
+    [property: Required(ErrorMessage = "The name field is required."), StringLength(200, MinimumLength = 1)] string Name,
+    Guid AiGatewayId,
     ClientParameters? ClientParameters,
     LimitingParameters? LimitingParameters);
 

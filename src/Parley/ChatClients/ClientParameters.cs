@@ -47,5 +47,5 @@ public sealed record ClientParameters : IValidatableObject
 }
 
 public sealed record SuggestionButton(
-    [property: Required, StringLength(100)] string Label,
-    [property: Required, StringLength(4000)] string Prompt);
+    [property: Required(ErrorMessage = "The label field is required."), StringLength(100)] string Label,
+    [property: Required(ErrorMessage = "The prompt field is required."), StringLength(4000)] string Prompt);

@@ -1,6 +1,4 @@
-using System.Text;
 using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.AI;
 using Parley.Data;
 using Parley.Gateways;
 using Parley.Sessions;
@@ -23,35 +21,16 @@ public sealed partial class ReplyGenerator(
 
     async Task GenerateAsync(ReplyRun run, Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
     {
-        var reply = new StringBuilder();
-        var reasoning = new StringBuilder();
-        UsageDetails? usage = null;
-        string? finishReason = null;
+        var reply = new ReplyAccumulator();
         Exception? failure = null;
-
         try
         {
-            if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill)
-            {
-                reply.Append(prefill);
-                run.Append(ChatEvents.OfDelta(prefill));
-            }
+            if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill) run.Append(reply.Begin(prefill));
 
             var client = models.For(gateway);
             await foreach (var part in ReplyParts.ReadAsync(client, prompt, ModelClients.ToChatOptions(gateway.Parameters), registry.Stopping))
             {
-                if (part.Reasoning is { } r)
-                {
-                    reasoning.Append(r);
-                    run.Append(ChatEvents.OfReasoning(r));
-                }
-                if (part.Text is { } t)
-                {
-                    reply.Append(t);
-                    run.Append(ChatEvents.OfDelta(t));
-                }
-                usage = part.Usage ?? usage;
-                finishReason = part.FinishReason ?? finishReason;
+                foreach (var item in reply.Add(part)) run.Append(item);
             }
         }
         catch (Exception ex)
@@ -65,17 +44,11 @@ public sealed partial class ReplyGenerator(
 
         try
         {
-            var message = await StoreAsync(sessionId, gateway, prompt, reply.ToString(), reasoning.ToString(), usage, finishReason, failure);
-            var usageView = new UsageView(message.InputTokens, message.OutputTokens, message.UsageSource.ToString().ToLowerInvariant());
-            if (failure is null)
-            {
-                run.Append(ChatEvents.OfDone(message.Id, message.FinishReason ?? "stop", usageView));
-            }
-            else
-            {
-                var (code, text) = ProviderErrors.Describe(failure);
-                run.Append(ChatEvents.OfError(code, text, message.Id));
-            }
+            var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
+            var message = await StoreAsync(sessionId, reply, usage, failure);
+            run.Append(failure is null
+                ? ChatEvents.OfDone(message.Id, message.FinishReason ?? "stop", usage)
+                : ChatEvents.OfError(ProviderErrors.Describe(failure).Code, message.Error!, message.Id));
         }
         catch (Exception ex)
         {
@@ -88,25 +61,21 @@ public sealed partial class ReplyGenerator(
         }
     }
 
-    async Task<Message> StoreAsync(
-        Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt, string reply, string reasoning,
-        UsageDetails? usage, string? finishReason, Exception? failure)
+    async Task<Message> StoreAsync(Guid sessionId, ReplyAccumulator reply, UsageView usage, Exception? failure)
     {
-        var model = gateway.Parameters.ModelName;
-        var reported = usage is { InputTokenCount: not null, OutputTokenCount: not null };
         var message = new Message
         {
             SessionId = sessionId,
             Role = MessageRole.Assistant,
-            Content = reply,
-            Reasoning = reasoning.Length > 0 ? reasoning : null,
+            Content = reply.Text,
+            Reasoning = reply.Reasoning,
             CreatedAt = clock.GetUtcNow().UtcDateTime,
             Status = failure is null ? MessageStatus.Complete : MessageStatus.Incomplete,
             Error = failure is null ? null : ProviderErrors.Describe(failure).Message,
-            FinishReason = failure is null ? finishReason ?? "stop" : "error",
-            InputTokens = reported ? (int)usage!.InputTokenCount!.Value : tokens.Estimate(model, PromptBuilder.Text(prompt)),
-            OutputTokens = reported ? (int)usage!.OutputTokenCount!.Value : tokens.Estimate(model, reply),
-            UsageSource = reported ? UsageSource.Provider : UsageSource.Estimated,
+            FinishReason = failure is null ? reply.FinishReason ?? "stop" : "error",
+            InputTokens = (int)usage.InputTokens,
+            OutputTokens = (int)usage.OutputTokens,
+            UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated,
         };
 
         // Storing must not depend on the shutdown token: the point is to keep what was said.

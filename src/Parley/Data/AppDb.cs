@@ -33,6 +33,7 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
         modelBuilder.Entity<AiGateway>(e =>
         {
             e.Property(g => g.Name).HasMaxLength(200);
+            e.Property(g => g.Revision).IsConcurrencyToken();
             StoreAsJson(e.Property(g => g.Parameters));
         });
 

@@ -9,6 +9,8 @@ public sealed class AiGateway
     /// <summary>The provider key, encrypted with Data Protection; never leaves the server in clear.</summary>
     public string? ProtectedApiKey { get; set; }
     public string? ApiKeyHint { get; set; }
+    /// <summary>Goes up with every change; cached provider clients and concurrent edits are checked against it.</summary>
+    public int Revision { get; set; }
     public DateTime CreatedAt { get; init; }
     public DateTime UpdatedAt { get; set; }
 }

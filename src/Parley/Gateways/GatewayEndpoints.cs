@@ -81,6 +81,7 @@ public static class GatewayEndpoints
         if (patch["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey"))
             keys.SetKey(gateway, merged.Parameters.ApiKey);
         gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
+        gateway.Revision++;
         await db.SaveChangesAsync(ct);
         return TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway), "The AI gateway was updated."));
     }
@@ -101,8 +102,8 @@ public static class GatewayEndpoints
 }
 
 public sealed record GatewayRequest(
-    [property: Required, StringLength(200, MinimumLength = 1)] string Name,
-    [property: Required] GatewayParameters Parameters);
+    [property: Required(ErrorMessage = "The name field is required."), StringLength(200, MinimumLength = 1)] string Name,
+    [property: Required(ErrorMessage = "The parameters field is required.")] GatewayParameters Parameters);
 
 public sealed record GatewayView(Guid Id, string Name, GatewayParameters Parameters, DateTime CreatedAt, DateTime UpdatedAt)
 {

@@ -7,12 +7,14 @@ public sealed record GatewayParameters : IValidatableObject
 {
     public const string MessagePlaceholder = "{message}";
 
-    [Required, Url, StringLength(2000)] public required string BaseAddress { get; init; }
+    [Required(ErrorMessage = "The baseAddress field is required."), Url, StringLength(2000)]
+    public string BaseAddress { get; init; } = "";
 
     /// <summary>Write-only: requests set it, responses show it masked.</summary>
     [StringLength(4000)] public string? ApiKey { get; init; }
 
-    [Required, StringLength(200, MinimumLength = 1)] public required string ModelName { get; init; }
+    [Required(ErrorMessage = "The modelName field is required."), StringLength(200, MinimumLength = 1)]
+    public string ModelName { get; init; } = "";
     [Range(0.0, 2.0)] public float? Temperature { get; init; }
     [Range(0.0, 1.0)] public float? TopP { get; init; }
     [Range(-2.0, 2.0)] public float? PresencePenalty { get; init; }

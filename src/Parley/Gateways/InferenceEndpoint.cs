@@ -37,56 +37,30 @@ public static class InferenceEndpoint
         IChatClient client, List<Microsoft.Extensions.AI.ChatMessage> prompt, GatewayParameters parameters, TokenCounter tokens,
         [EnumeratorCancellation] CancellationToken ct)
     {
-        var parts = ReplyParts.ReadAsync(client, prompt, ModelClients.ToChatOptions(parameters), ct).GetAsyncEnumerator(ct);
-        var output = 0;
-        UsageDetails? usage = null;
-        string? finishReason = null;
+        var reply = new ReplyAccumulator();
+        await using var parts = ReplyParts.ReadAsync(client, prompt, ModelClients.ToChatOptions(parameters), ct).GetAsyncEnumerator(ct);
         SseItem<object>? failure = null;
-        try
+        while (failure is null)
         {
-            while (true)
+            SseItem<object>[] items = [];
+            try
             {
-                ReplyPart part;
-                try
-                {
-                    if (!await parts.MoveNextAsync()) break;
-                    part = parts.Current;
-                }
-                catch (Exception ex) when (ex is not OperationCanceledException || !ct.IsCancellationRequested)
-                {
-                    var (code, message) = ProviderErrors.Describe(ex);
-                    failure = ChatEvents.OfError(code, message, null);
-                    break;
-                }
-                if (part.Reasoning is { } r) yield return ChatEvents.OfReasoning(r);
-                if (part.Text is { } t)
-                {
-                    output += tokens.Estimate(parameters.ModelName, t);
-                    yield return ChatEvents.OfDelta(t);
-                }
-                usage = part.Usage ?? usage;
-                finishReason = part.FinishReason ?? finishReason;
+                if (!await parts.MoveNextAsync()) break;
+                items = [.. reply.Add(parts.Current)];
             }
+            catch (Exception ex) when (!ct.IsCancellationRequested)
+            {
+                var (code, message) = ProviderErrors.Describe(ex);
+                failure = ChatEvents.OfError(code, message, null);
+            }
+            foreach (var item in items) yield return item;
         }
-        finally
-        {
-            await parts.DisposeAsync();
-        }
-
-        if (failure is { } error)
-        {
-            yield return error;
-            yield break;
-        }
-        var reported = usage is { InputTokenCount: not null, OutputTokenCount: not null };
-        yield return ChatEvents.OfDone(null, finishReason ?? "stop", reported
-            ? new UsageView(usage!.InputTokenCount!.Value, usage.OutputTokenCount!.Value, "provider")
-            : new UsageView(tokens.Estimate(parameters.ModelName, PromptBuilder.Text(prompt)), output, "estimated"));
+        yield return failure ?? ChatEvents.OfDone(null, reply.FinishReason ?? "stop", reply.Usage(parameters.ModelName, prompt, tokens));
     }
 }
 
-public sealed record InferenceRequest([property: Required, MinLength(1), MaxLength(500)] IReadOnlyList<InferenceMessage> Messages);
+public sealed record InferenceRequest([property: Required(ErrorMessage = "The messages field is required."), MinLength(1), MaxLength(500)] IReadOnlyList<InferenceMessage> Messages);
 
 public sealed record InferenceMessage(
-    [property: Required] string Role,
-    [property: Required, StringLength(1_000_000)] string Content);
+    [property: Required(ErrorMessage = "The role field is required.")] string Role,
+    [property: Required(ErrorMessage = "The content field is required."), StringLength(1_000_000)] string Content);

@@ -22,11 +22,11 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
     public IChatClient For(AiGateway gateway)
     {
         var now = clock.GetUtcNow();
-        if (cache.TryGetValue(gateway.Id, out var cached) && cached.Version == gateway.UpdatedAt && now - cached.BuiltAt < RebuildAfter)
+        if (cache.TryGetValue(gateway.Id, out var cached) && cached.Revision == gateway.Revision && now - cached.BuiltAt < RebuildAfter)
             return cached.Client;
 
         var client = Build(gateway);
-        cache[gateway.Id] = new CachedClient(gateway.UpdatedAt, now, client);
+        cache[gateway.Id] = new CachedClient(gateway.Revision, now, client);
         return client;
     }
 
@@ -61,5 +61,5 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
         MaxOutputTokens = p.MaxCompletionTokens,
     };
 
-    sealed record CachedClient(DateTime Version, DateTimeOffset BuiltAt, IChatClient Client);
+    sealed record CachedClient(int Revision, DateTimeOffset BuiltAt, IChatClient Client);
 }

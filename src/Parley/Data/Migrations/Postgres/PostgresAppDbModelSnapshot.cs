@@ -118,6 +118,10 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("ProtectedApiKey")
                         .HasColumnType("text");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -111,6 +111,10 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("ProtectedApiKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
 

@@ -47,6 +47,7 @@ namespace Parley.Data.Migrations.Sqlite
                     Parameters = table.Column<string>(type: "TEXT", nullable: false),
                     ProtectedApiKey = table.Column<string>(type: "TEXT", nullable: true),
                     ApiKeyHint = table.Column<string>(type: "TEXT", nullable: true),
+                    Revision = table.Column<int>(type: "INTEGER", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "TEXT", nullable: false)
                 },

@@ -11,7 +11,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDb))]
-    [Migration("20261125125949_Initial")]
+    [Migration("20261125131640_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -113,6 +113,10 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.Property<string>("ProtectedApiKey")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");

@@ -12,7 +12,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDb))]
-    [Migration("20261125130012_Initial")]
+    [Migration("20261125131647_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -120,6 +120,10 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.Property<string>("ProtectedApiKey")
                         .HasColumnType("text");
+
+                    b.Property<int>("Revision")
+                        .IsConcurrencyToken()
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -48,6 +48,7 @@ namespace Parley.Data.Migrations.Postgres
                     Parameters = table.Column<string>(type: "text", nullable: false),
                     ProtectedApiKey = table.Column<string>(type: "text", nullable: true),
                     ApiKeyHint = table.Column<string>(type: "text", nullable: true),
+                    Revision = table.Column<int>(type: "integer", nullable: false),
                     CreatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     UpdatedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false)
                 },
