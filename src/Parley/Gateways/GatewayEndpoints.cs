@@ -82,7 +82,15 @@ public static class GatewayEndpoints
             keys.SetKey(gateway, merged.Parameters.ApiKey);
         gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         gateway.Revision++;
-        await db.SaveChangesAsync(ct);
+        try
+        {
+            await db.SaveChangesAsync(ct);
+        }
+        catch (DbUpdateConcurrencyException)
+        {
+            return ApiProblem.Create(StatusCodes.Status409Conflict, "edit_conflict",
+                "The AI gateway was changed by another request at the same time. Read it again and reapply your change.");
+        }
         return TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway), "The AI gateway was updated."));
     }
 
