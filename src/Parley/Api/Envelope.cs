@@ -8,4 +8,4 @@ public static class Envelope
     public static Envelope<T> Of<T>(T data, string? message = null) => new(message, data);
 }
 
-public sealed record Page<T>(IReadOnlyList<T> Items, int PageNumber, int PageSize, int Total);
+public sealed record Paged<T>(IReadOnlyList<T> Items, int Page, int PageSize, int Total);

@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
+using Microsoft.EntityFrameworkCore.Diagnostics;
 using Parley.Hosting;
 
 namespace Parley.Data;
@@ -27,7 +28,7 @@ public static class DatabaseSetup
         {
             if (string.IsNullOrWhiteSpace(options.ConnectionString))
                 throw new InvalidOperationException("Database:Provider is Postgres, so Database:ConnectionString must be set.");
-            services.AddDbContextPool<AppDb, PostgresAppDb>(o => o.UseNpgsql(options.ConnectionString));
+            services.AddDbContextPool<AppDb, PostgresAppDb>(o => Quiet(o.UseNpgsql(options.ConnectionString)));
         }
         else if (!options.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -43,10 +44,15 @@ public static class DatabaseSetup
                 Directory.CreateDirectory(dataDirectory);
                 connectionString = $"Data Source={Path.Combine(dataDirectory, "parley.db")}";
             }
-            services.AddDbContextPool<AppDb, SqliteAppDb>(o => o.UseSqlite(connectionString));
+            services.AddDbContextPool<AppDb, SqliteAppDb>(o => Quiet(o.UseSqlite(connectionString)));
         }
         return services;
     }
+
+    // A failed save or connection surfaces as an exception that the caller handles or logs; EF Core's own error
+    // log of it would report expected events (a lost race on a unique tag, a database not created yet) as errors.
+    static DbContextOptionsBuilder Quiet(DbContextOptionsBuilder options) => options.ConfigureWarnings(w => w
+        .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.ConnectionError, LogLevel.Debug)));
 
     /// <summary>Creates or upgrades the schema. SQLite switches to write-ahead logging so readers never wait for writers.</summary>
     public static async Task MigrateAsync(AppDb db, CancellationToken ct)

@@ -35,7 +35,7 @@ public static class SessionEndpoints
         return TypedResults.Ok(Envelope.Of(created, issued.Renewed ? "The session was renewed." : "The session was created."));
     }
 
-    static async Task<Results<Ok<Envelope<Page<SessionSummary>>>, ProblemHttpResult>> ListSessions(
+    static async Task<Results<Ok<Envelope<Paged<SessionSummary>>>, ProblemHttpResult>> ListSessions(
         Guid clientId, AppDb db, TimeProvider clock, CancellationToken ct,
         string? tag = null, [Range(1, int.MaxValue)] int page = 1, [Range(1, 200)] int pageSize = 50)
     {
@@ -52,7 +52,7 @@ public static class SessionEndpoints
             .Select(s => new SessionSummary(s.Id, s.Tag, s.CreatedAt, s.ExpiresAt, s.ExpiresAt <= now, s.InputTokens, s.OutputTokens,
                 db.Messages.Count(m => m.SessionId == s.Id && m.ClearedAt == null)))
             .ToListAsync(ct);
-        return TypedResults.Ok(Envelope.Of(new Page<SessionSummary>(items, page, pageSize, total)));
+        return TypedResults.Ok(Envelope.Of(new Paged<SessionSummary>(items, page, pageSize, total)));
     }
 
     static async Task<Results<Ok<Envelope<SessionDetail>>, ProblemHttpResult>> GetSession(
