@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
@@ -127,7 +128,7 @@ public static class TranscriptWriter
         foreach (var m in messages)
         {
             var who = m.Role == MessageRole.User ? "User" : "Assistant";
-            text.Append("**").Append(who).Append("** · ").Append(m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss")).Append(" UTC");
+            text.Append("**").Append(who).Append("** · ").Append(m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC");
             if (m.Status == MessageStatus.Incomplete) text.Append(" · incomplete");
             text.AppendLine().AppendLine().AppendLine(m.Content).AppendLine();
         }

@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Parley.Tests.Infrastructure;
+using Parley.Testing;
 using static Parley.Tests.Conversations.ConversationTests;
 
 namespace Parley.Tests.Conversations;

@@ -1,8 +1,8 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Parley.Tests.Infrastructure;
-using Parley.Tests.Upstream;
+using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Tests.Conversations;
 

@@ -1,6 +1,6 @@
 using System.Net;
-using Parley.Tests.Infrastructure;
-using Parley.Tests.Upstream;
+using Parley.Testing;
+using Parley.Testing.Upstream;
 using static Parley.Tests.Conversations.ConversationTests;
 
 namespace Parley.Tests.Conversations;

@@ -2,8 +2,8 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
-using Parley.Tests.Infrastructure;
-using Parley.Tests.Upstream;
+using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Tests.FirstRun;
 

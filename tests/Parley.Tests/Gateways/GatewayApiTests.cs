@@ -3,7 +3,7 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using Parley.Tests.Hosting;
-using Parley.Tests.Infrastructure;
+using Parley.Testing;
 
 namespace Parley.Tests.Gateways;
 

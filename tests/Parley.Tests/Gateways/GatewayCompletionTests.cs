@@ -5,8 +5,8 @@ using System.Text.Json;
 using OpenAI;
 using OpenAI.Chat;
 using Parley.Tests.Hosting;
-using Parley.Tests.Infrastructure;
-using Parley.Tests.Upstream;
+using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Tests.Gateways;
 

@@ -1,7 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Parley.Tests.Hosting;
-using Parley.Tests.Infrastructure;
+using Parley.Testing;
 
 namespace Parley.Tests.Sessions;
 

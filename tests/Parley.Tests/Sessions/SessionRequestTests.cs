@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
 using Parley.Tests.Hosting;
-using Parley.Tests.Infrastructure;
+using Parley.Testing;
 using static Parley.Tests.Sessions.SessionApiTests;
 
 namespace Parley.Tests.Sessions;

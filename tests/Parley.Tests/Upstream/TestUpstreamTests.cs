@@ -8,7 +8,7 @@ using Microsoft.Extensions.AI;
 using OpenAI;
 using OpenAI.Chat;
 
-namespace Parley.Tests.Upstream;
+namespace Parley.Testing.Upstream;
 
 public class TestUpstreamTests
 {

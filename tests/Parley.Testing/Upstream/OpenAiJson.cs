@@ -1,6 +1,6 @@
 using System.Text.Json.Nodes;
 
-namespace Parley.Tests.Upstream;
+namespace Parley.Testing.Upstream;
 
 // Bodies shaped like api.openai.com's, including the explicit nulls the real API sends.
 static class OpenAiJson

@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 
-namespace Parley.Tests.Upstream;
+namespace Parley.Testing.Upstream;
 
 /// <summary>
 /// A local OpenAI Chat Completions server on a random loopback port. Replies are scripted per test

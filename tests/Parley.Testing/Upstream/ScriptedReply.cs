@@ -1,4 +1,4 @@
-namespace Parley.Tests.Upstream;
+namespace Parley.Testing.Upstream;
 
 /// <summary>What <see cref="TestUpstream"/> answers to one chat completion request.</summary>
 public sealed record ScriptedReply

@@ -1,6 +1,6 @@
 using Npgsql;
 
-namespace Parley.Tests.Infrastructure;
+namespace Parley.Testing;
 
 public enum DatabaseKind { Sqlite, Postgres }
 

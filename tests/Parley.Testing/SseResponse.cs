@@ -2,7 +2,7 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text.Json;
 
-namespace Parley.Tests.Infrastructure;
+namespace Parley.Testing;
 
 public sealed record SseEvent(string Type, JsonElement Data);
 

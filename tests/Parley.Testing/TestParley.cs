@@ -2,9 +2,9 @@ using System.Net.Http.Headers;
 using System.Text.Json;
 using Microsoft.Extensions.Time.Testing;
 using Parley.Hosting;
-using Parley.Tests.Upstream;
+using Parley.Testing.Upstream;
 
-namespace Parley.Tests.Infrastructure;
+namespace Parley.Testing;
 
 /// <summary>
 /// A real Parley on a random loopback port, with its own database and its own OpenAI-compatible upstream.

@@ -1,6 +1,6 @@
 using System.Text.Json;
 
-namespace Parley.Tests.Upstream;
+namespace Parley.Testing.Upstream;
 
 /// <summary>One request <see cref="TestUpstream"/> received; Body is default when the request had none.</summary>
 public sealed record RecordedRequest(string Path, string? Authorization, JsonElement Body)
