@@ -20,47 +20,63 @@ public static class ChatEndpoints
         chat.MapGet("/", GetChat);
         chat.MapPost("/messages", SendMessage);
         chat.MapPost("/retry", Retry);
+        chat.MapGet("/reply", FollowReply);
+        chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
         chat.MapGet("/transcript", Transcript);
         return app;
     }
 
     static async Task<Results<Ok<Envelope<ChatView>>, ProblemHttpResult>> GetChat(
-        string accessKey, ConversationService conversations, ReplyRegistry replies, TokenCounter tokens, CancellationToken ct)
+        string accessKey, ConversationService conversations, CancellationToken ct)
     {
         if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
         if (conversations.RefuseIfExpired(context) is { } expired) return expired;
-
-        var session = context.Session;
-        var messages = await conversations.Visible(session.Id).AsNoTracking()
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
-        var view = new ChatView(
-            session.Id,
-            context.Client.Name,
-            ChatPageParameters.Of(context.Client.ClientParameters),
-            context.Client.LimitingParameters,
-            LimitsApplied.For(context.Client.LimitingParameters, tokens, context.Gateway.Parameters.ModelName),
-            session.ExpiresAt,
-            new UsageView(session.InputTokens, session.OutputTokens, "total"),
-            replies.Current(session.Id) is not null,
-            messages.Select(MessageView.Of).ToList());
-        return TypedResults.Ok(Envelope.Of(view));
+        return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, ct)));
     }
 
-    static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> SendMessage(
-        string accessKey, SendMessageRequest request, ConversationService conversations, HttpContext http, CancellationToken ct)
+    static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
+        string accessKey, SendMessageRequest request, ConversationService conversations, CancellationToken ct)
     {
         if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
         var outcome = await conversations.SendAsync(context, request.Content, ct);
-        return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, http, ct);
+        return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
     }
 
-    static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Retry(
-        string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)
+    static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
+        string accessKey, ConversationService conversations, CancellationToken ct)
     {
         if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
         var outcome = await conversations.RetryAsync(context, ct);
-        return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, http, ct);
+        return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
+    }
+
+    /// <summary>
+    /// The reply being generated, from its first event: a page that reloads or reconnects mid-reply picks it up here.
+    /// 204 when no reply is being generated.
+    /// </summary>
+    static async Task<Results<EventStreamResult, NoContent, ProblemHttpResult>> FollowReply(
+        string accessKey, ConversationService conversations, ReplyRegistry replies, CancellationToken ct)
+    {
+        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        return replies.Current(context.Session.Id) is { } run ? Stream(run, ct) : TypedResults.NoContent();
+    }
+
+    static async Task<Results<Ok<Envelope<FeedbackView>>, ProblemHttpResult>> GiveFeedback(
+        string accessKey, Guid messageId, FeedbackRequest request, ConversationService conversations, TimeProvider clock, CancellationToken ct)
+    {
+        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        var now = clock.GetUtcNow().UtcDateTime;
+        var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
+        var updated = await conversations.Visible(context.Session.Id)
+            .Where(m => m.Id == messageId && m.Role == MessageRole.Assistant)
+            .ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.FeedbackRating, request.Rating)
+                .SetProperty(x => x.FeedbackComment, comment)
+                .SetProperty(x => x.FeedbackAt, now), ct);
+        return updated == 0
+            ? ApiProblem.NotFound("The reply")
+            : TypedResults.Ok(Envelope.Of(new FeedbackView(request.Rating, comment, now), "Thanks for the feedback."));
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Clear(
@@ -91,13 +107,7 @@ public static class ChatEndpoints
     /// Follows the reply without owning it: when the caller goes away only the reading stops, and the reply is
     /// still generated and stored.
     /// </summary>
-    static ServerSentEventsResult<object> Stream(ReplyRun run, HttpContext http, CancellationToken ct)
-    {
-        // Proxies such as nginx buffer responses unless told not to, which would deliver the reply in one burst.
-        http.Response.Headers["X-Accel-Buffering"] = "no";
-        http.Response.Headers.CacheControl = "no-cache, no-transform";
-        return TypedResults.ServerSentEvents(run.ReadAllAsync(ct));
-    }
+    static EventStreamResult Stream(ReplyRun run, CancellationToken ct) => new(run.ReadAllAsync(ct));
 
     static ProblemHttpResult UnknownKey() => ApiProblem.Create(StatusCodes.Status404NotFound, "session_not_found",
         "This conversation link is not valid. Ask for a new one.");
@@ -105,6 +115,11 @@ public static class ChatEndpoints
 
 public sealed record SendMessageRequest(
     [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content);
+
+public sealed record FeedbackRequest(
+    [property: Required(ErrorMessage = "The rating field is required."),
+        RegularExpression("^(up|down)$", ErrorMessage = "The rating field must be \"up\" or \"down\".")] string Rating,
+    [property: StringLength(2000)] string? Comment);
 
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,

@@ -42,6 +42,23 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
             new Dictionary<string, object?> { ["expiredAt"] = context.Session.ExpiresAt })
         : null;
 
+    /// <summary>The session as its page sees it: display parameters, limits, expiry, usage and the conversation.</summary>
+    public async Task<ChatView> ViewAsync(SessionContext context, CancellationToken ct)
+    {
+        var session = context.Session;
+        var messages = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        return new ChatView(
+            session.Id,
+            context.Client.Name,
+            ChatPageParameters.Of(context.Client.ClientParameters),
+            context.Client.LimitingParameters,
+            LimitsApplied.For(context.Client.LimitingParameters, tokens, context.Gateway.Parameters.ModelName),
+            session.ExpiresAt,
+            new UsageView(session.InputTokens, session.OutputTokens, "total"),
+            registry.Current(session.Id) is not null,
+            messages.Select(MessageView.Of).ToList());
+    }
+
     public async Task<StartOutcome> SendAsync(SessionContext context, string content, CancellationToken ct)
     {
         if (RefuseIfExpired(context) is { } expired) return new(null, expired);

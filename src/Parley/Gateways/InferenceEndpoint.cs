@@ -13,7 +13,7 @@ namespace Parley.Gateways;
 /// <summary>A direct completion through a gateway, for operators to test it; nothing is stored.</summary>
 public static class InferenceEndpoint
 {
-    public static async Task<Results<ServerSentEventsResult<object>, ProblemHttpResult>> Stream(
+    public static async Task<Results<EventStreamResult, ProblemHttpResult>> Stream(
         Guid id, InferenceRequest request, AppDb db, ModelClients models, TokenCounter tokens, CancellationToken ct)
     {
         var gateway = await db.Gateways.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id, ct);
@@ -30,7 +30,7 @@ public static class InferenceEndpoint
         var prompt = new List<Microsoft.Extensions.AI.ChatMessage>();
         if (gateway.Parameters.SystemInstruction is { Length: > 0 } system) prompt.Add(new(ChatRole.System, system));
         prompt.AddRange(history);
-        return TypedResults.ServerSentEvents(Events(models.For(gateway), prompt, gateway.Parameters, tokens, ct));
+        return new EventStreamResult(Events(models.For(gateway), prompt, gateway.Parameters, tokens, ct));
     }
 
     static async IAsyncEnumerable<SseItem<object>> Events(

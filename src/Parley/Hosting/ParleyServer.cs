@@ -9,6 +9,7 @@ using Parley.Data;
 using Parley.Gateways;
 using Parley.Sessions;
 using Parley.TalkPage;
+using Microsoft.Extensions.FileProviders;
 using Scalar.AspNetCore;
 
 namespace Parley.Hosting;
@@ -21,6 +22,7 @@ public static class ParleyServer
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
     {
         var builder = WebApplication.CreateBuilder(args);
+        builder.Environment.WebRootFileProvider = new ManifestEmbeddedFileProvider(typeof(ParleyServer).Assembly, "wwwroot");
         var parley = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = parley.MaxRequestBodyBytes);
@@ -35,6 +37,13 @@ public static class ParleyServer
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
         builder.Services.AddParleyApiDocs();
+        builder.Services.AddResponseCompression(options =>
+        {
+            // Only Parley's own pages and scripts: compressing responses that carry secrets next to
+            // attacker-chosen text (BREACH) is avoided by leaving API responses alone.
+            options.EnableForHttps = true;
+            options.MimeTypes = ["text/html", "text/css", "text/javascript", "application/javascript", "image/svg+xml"];
+        });
         builder.Services.AddParleyDatabase(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddDataProtection().SetApplicationName("Parley").PersistKeysToDbContext<AppDb>();
         builder.Services.AddParleyTelemetry(builder.Configuration);
@@ -48,12 +57,15 @@ public static class ParleyServer
         builder.Services.AddProviderClients();
         builder.Services.AddScoped<RequestValidator>();
         builder.Services.AddSingleton<PublicUrls>();
+        builder.Services.AddSingleton<PageAssets>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddConversations();
 
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
 
+        app.UseResponseCompression();
+        app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = PageAssets.SetCaching });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {
             // A caller's malformed request is not a server fault worth an error log.

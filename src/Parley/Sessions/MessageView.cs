@@ -4,7 +4,7 @@ namespace Parley.Sessions;
 
 public sealed record MessageView(
     Guid Id, string Role, string Content, string? Reasoning, DateTime CreatedAt, string Status, string? Error,
-    string? FinishReason, UsageView? Usage)
+    string? FinishReason, UsageView? Usage, FeedbackView? Feedback)
 {
     public static MessageView Of(Message m) => new(
         m.Id,
@@ -15,5 +15,9 @@ public sealed record MessageView(
         m.Status == MessageStatus.Complete ? "complete" : "incomplete",
         m.Error,
         m.FinishReason,
-        m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null);
+        m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null,
+        m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null);
 }
+
+/// <summary>What the end user thought of a reply.</summary>
+public sealed record FeedbackView(string Rating, string? Comment, DateTime? At);

@@ -36,6 +36,10 @@ public sealed class Message
     public int InputTokens { get; set; }
     public int OutputTokens { get; set; }
     public UsageSource UsageSource { get; set; }
+    /// <summary>The end user's rating of a reply: "up" or "down".</summary>
+    public string? FeedbackRating { get; set; }
+    public string? FeedbackComment { get; set; }
+    public DateTime? FeedbackAt { get; set; }
     /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
     public DateTime? ClearedAt { get; set; }
 }

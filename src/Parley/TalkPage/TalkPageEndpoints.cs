@@ -1,22 +1,43 @@
-using System.Net;
+using System.Security.Cryptography;
+using Parley.Conversations;
 
 namespace Parley.TalkPage;
 
 public static class TalkPageEndpoints
 {
-    /// <summary>The hosted chat page of a session; for now a minimal page that names the API it talks to.</summary>
     public static IEndpointRouteBuilder MapTalkPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/chat/{accessKey}", (string accessKey) => TypedResults.Content(
-            $$"""
-            <!doctype html>
-            <html lang="en"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width, initial-scale=1">
-            <title>Parley</title></head>
-            <body><main><h1>Parley</h1>
-            <p>This conversation is served by the session API at <code>/api/v1/chat/{{WebUtility.HtmlEncode(accessKey)}}</code>.</p>
-            </main></body></html>
-            """, "text/html; charset=utf-8"))
-            .ExcludeFromDescription();
+        app.MapGet("/chat/{accessKey}", ShowAsync).ExcludeFromDescription();
         return app;
+    }
+
+    /// <summary>
+    /// The hosted chat page of a session. The conversation so far is in the page itself, so it shows at first paint
+    /// without a second round trip.
+    /// </summary>
+    static async Task<IResult> ShowAsync(
+        string accessKey, HttpContext http, ConversationService conversations, PageAssets assets, CancellationToken ct)
+    {
+        var nonce = Convert.ToBase64String(RandomNumberGenerator.GetBytes(18));
+        var context = await conversations.FindAsync(accessKey, ct);
+        var headers = http.Response.Headers;
+        headers.CacheControl = "no-store";
+        headers.XContentTypeOptions = "nosniff";
+        // The access key is in this page's URL: no link followed from it may carry that URL on.
+        headers["Referrer-Policy"] = "no-referrer";
+
+        if (context is null)
+        {
+            headers.ContentSecurityPolicy = TalkPageHtml.ContentSecurityPolicy(nonce, []);
+            return Results.Content(TalkPageHtml.NotFound(TalkStrings.For("en"), assets), "text/html; charset=utf-8",
+                statusCode: StatusCodes.Status404NotFound);
+        }
+
+        var parameters = context.Client.ClientParameters;
+        headers.ContentSecurityPolicy = TalkPageHtml.ContentSecurityPolicy(nonce, parameters.AllowedFrameOrigins);
+        var expired = conversations.RefuseIfExpired(context) is not null;
+        var view = await conversations.ViewAsync(context, ct);
+        var page = new TalkPageModel(parameters, view, expired, TalkStrings.For(parameters.LanguageCode), $"/api/v1/chat/{accessKey}");
+        return Results.Content(TalkPageHtml.Render(page, assets, nonce), "text/html; charset=utf-8");
     }
 }

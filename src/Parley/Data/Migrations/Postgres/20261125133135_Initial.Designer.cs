@@ -12,7 +12,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDb))]
-    [Migration("20261125131647_Initial")]
+    [Migration("20261125133135_Initial")]
     partial class Initial
     {
         /// <inheritdoc />
@@ -151,6 +151,17 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.Property<string>("Error")
                         .HasColumnType("text");
+
+                    b.Property<DateTime?>("FeedbackAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("FeedbackComment")
+                        .HasMaxLength(2000)
+                        .HasColumnType("character varying(2000)");
+
+                    b.Property<string>("FeedbackRating")
+                        .HasMaxLength(8)
+                        .HasColumnType("character varying(8)");
 
                     b.Property<string>("FinishReason")
                         .HasMaxLength(32)

@@ -120,6 +120,9 @@ namespace Parley.Data.Migrations.Sqlite
                     InputTokens = table.Column<int>(type: "INTEGER", nullable: false),
                     OutputTokens = table.Column<int>(type: "INTEGER", nullable: false),
                     UsageSource = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    FeedbackRating = table.Column<string>(type: "TEXT", maxLength: 8, nullable: true),
+                    FeedbackComment = table.Column<string>(type: "TEXT", maxLength: 2000, nullable: true),
+                    FeedbackAt = table.Column<DateTime>(type: "TEXT", nullable: true),
                     ClearedAt = table.Column<DateTime>(type: "TEXT", nullable: true)
                 },
                 constraints: table =>

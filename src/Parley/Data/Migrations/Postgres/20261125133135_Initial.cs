@@ -121,6 +121,9 @@ namespace Parley.Data.Migrations.Postgres
                     InputTokens = table.Column<int>(type: "integer", nullable: false),
                     OutputTokens = table.Column<int>(type: "integer", nullable: false),
                     UsageSource = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    FeedbackRating = table.Column<string>(type: "character varying(8)", maxLength: 8, nullable: true),
+                    FeedbackComment = table.Column<string>(type: "character varying(2000)", maxLength: 2000, nullable: true),
+                    FeedbackAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true),
                     ClearedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: true)
                 },
                 constraints: table =>

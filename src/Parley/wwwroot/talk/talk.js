@@ -1,0 +1,453 @@
+// Parley talk page. No framework: the page is small, and every kilobyte counts on a phone.
+// Custom scripts can listen to document events "parley:message-sent" and "parley:reply-received",
+// or use window.Parley (see docs/talk-page.md).
+(() => {
+  'use strict';
+
+  const config = JSON.parse(document.getElementById('parley-config').textContent);
+  const t = config.strings;
+  const api = config.api;
+  const lang = document.documentElement.lang || 'en';
+  const $ = (selector) => document.querySelector(selector);
+  const list = $('.parley-messages');
+  const hello = $('.parley-hello');
+  const form = $('.parley-composer');
+  const input = $('#parley-input');
+  const sendButton = $('.parley-send');
+  const liveRegion = $('.parley-status');
+  const sessionUsage = $('.parley-session-usage');
+  const confirmDialog = $('.parley-confirm');
+  const main = $('.parley-main');
+  const debug = config.chat.page.debug;
+  let totalTokens = config.chat.usage.inputTokens + config.chat.usage.outputTokens;
+  let busy = false;
+
+  const format = (template, ...args) => template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
+  const emit = (name, detail) => document.dispatchEvent(new CustomEvent(`parley:${name}`, { detail }));
+  const element = (tag, className, text) => {
+    const node = document.createElement(tag);
+    if (className) node.className = className;
+    if (text !== undefined) node.textContent = text;
+    return node;
+  };
+  const icon = (path) => `<svg aria-hidden="true" viewBox="0 0 24 24" width="16" height="16"><path d="${path}"/></svg>`;
+  const thumbUp = 'M2 21h4V9H2v12zm20-11a2 2 0 0 0-2-2h-6.3l1-4.6v-.3c0-.4-.2-.8-.4-1.1L13.2 1 6.6 7.6c-.4.4-.6.9-.6 1.4v10a2 2 0 0 0 2 2h9c.8 0 1.5-.5 1.8-1.2l3-7.1c.1-.2.2-.5.2-.7v-2z';
+  const thumbDown = 'M22 3h-4v12h4V3zM2 14a2 2 0 0 0 2 2h6.3l-1 4.6v.3c0 .4.2.8.4 1.1l1.1 1 6.6-6.6c.4-.4.6-.9.6-1.4V5a2 2 0 0 0-2-2H7c-.8 0-1.5.5-1.8 1.2l-3 7.1c-.1.2-.2.5-.2.7v2z';
+
+  // ---- Markdown: marked parses, DOMPurify sanitizes. Raw HTML in model output is shown as text, never run.
+  const escapeHtml = (text) => text.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+  marked.use({ gfm: true, breaks: true, renderer: { html: ({ text }) => escapeHtml(text) } });
+  DOMPurify.addHook('afterSanitizeAttributes', (node) => {
+    if (node.tagName === 'A') {
+      node.setAttribute('target', '_blank');
+      node.setAttribute('rel', 'noopener noreferrer');
+    }
+  });
+  const sanitizeOptions = {
+    FORBID_TAGS: ['style', 'form', 'input', 'button', 'textarea', 'select', 'iframe', 'object', 'embed'],
+    FORBID_ATTR: ['style', 'class', 'id'],
+  };
+
+  function renderMarkdown(target, text) {
+    target.innerHTML = DOMPurify.sanitize(marked.parse(text), sanitizeOptions);
+    for (const pre of target.querySelectorAll('pre')) {
+      const copy = element('button', 'parley-copy', t.Copy);
+      copy.type = 'button';
+      copy.addEventListener('click', async () => {
+        await navigator.clipboard.writeText(pre.querySelector('code')?.textContent ?? pre.textContent);
+        copy.textContent = t.Copied;
+        setTimeout(() => { copy.textContent = t.Copy; }, 1500);
+      });
+      pre.append(copy);
+    }
+  }
+
+  // ---- Scrolling: follow the reply while the reader is at the bottom, leave them alone when they scrolled up.
+  const nearBottom = () => main.scrollHeight - main.scrollTop - main.clientHeight < 80;
+  const scrollToEnd = () => { main.scrollTop = main.scrollHeight; };
+
+  function updateHello() {
+    hello.hidden = list.children.length > 0;
+  }
+
+  function showSessionUsage() {
+    if (!debug) return;
+    sessionUsage.hidden = false;
+    sessionUsage.textContent = format(t.SessionUsage, totalTokens);
+  }
+
+  // ---- Messages
+  function addUserMessage(content) {
+    const item = element('li', 'parley-message parley-message-user');
+    item.append(element('div', 'parley-bubble', content));
+    list.append(item);
+    updateHello();
+    scrollToEnd();
+    return item;
+  }
+
+  function addAssistantMessage() {
+    const item = element('li', 'parley-message parley-message-assistant parley-pending');
+    const reasoning = element('details', 'parley-reasoning');
+    reasoning.hidden = true;
+    reasoning.open = true;
+    reasoning.append(element('summary', '', t.Reasoning), element('div', 'parley-reasoning-text'));
+    const bubble = element('div', 'parley-bubble parley-markdown');
+    bubble.append(element('span', 'parley-typing', t.Thinking));
+    item.append(reasoning, bubble, element('div', 'parley-message-footer'));
+    list.append(item);
+    updateHello();
+    scrollToEnd();
+    return item;
+  }
+
+  /** Fills an assistant item from a stored message or from the state of a stream. */
+  function paintAssistant(item, message) {
+    const reasoning = item.querySelector('.parley-reasoning');
+    if (message.reasoning) {
+      reasoning.hidden = false;
+      reasoning.querySelector('.parley-reasoning-text').textContent = message.reasoning;
+    }
+    const bubble = item.querySelector('.parley-bubble');
+    if (message.content) renderMarkdown(bubble, message.content);
+    else if (message.status) bubble.textContent = '';
+    if (!message.status) return;
+
+    item.classList.remove('parley-pending');
+    reasoning.open = false;
+    if (message.id) item.dataset.id = message.id;
+    const footer = item.querySelector('.parley-message-footer');
+    footer.replaceChildren();
+    if (message.status === 'incomplete') {
+      item.classList.add('parley-incomplete');
+      footer.append(element('span', 'parley-incomplete-note', message.errorText ?? t.Incomplete));
+      const retry = element('button', 'parley-retry', t.Retry);
+      retry.type = 'button';
+      retry.addEventListener('click', () => retryLast());
+      footer.append(retry);
+    }
+    if (debug && message.usage) {
+      footer.append(element('span', 'parley-usage', format(t.Usage, message.usage.inputTokens, message.usage.outputTokens)));
+    }
+    if (message.id && message.status === 'complete') footer.append(feedbackControls(message));
+  }
+
+  function feedbackControls(message) {
+    const box = element('div', 'parley-feedback');
+    const comment = element('form', 'parley-feedback-comment');
+    comment.hidden = true;
+    const label = element('label', 'parley-visually-hidden', t.FeedbackComment);
+    const text = element('textarea');
+    text.rows = 2;
+    text.maxLength = 2000;
+    text.placeholder = t.FeedbackComment;
+    label.htmlFor = text.id = `parley-feedback-${message.id}`;
+    const submit = element('button', 'parley-button-secondary', t.FeedbackSubmit);
+    comment.append(label, text, submit);
+    let rating = message.feedback?.rating ?? null;
+
+    const buttons = ['up', 'down'].map((value) => {
+      const button = element('button', `parley-feedback-${value}`);
+      button.type = 'button';
+      button.innerHTML = icon(value === 'up' ? thumbUp : thumbDown);
+      button.setAttribute('aria-label', value === 'up' ? t.FeedbackUp : t.FeedbackDown);
+      button.title = button.getAttribute('aria-label');
+      button.setAttribute('aria-pressed', String(rating === value));
+      button.addEventListener('click', async () => {
+        rating = value;
+        for (const b of buttons) b.setAttribute('aria-pressed', String(b === button));
+        await postFeedback(message.id, { rating });
+        comment.hidden = false;
+        text.focus();
+      });
+      return button;
+    });
+    comment.addEventListener('submit', async (event) => {
+      event.preventDefault();
+      await postFeedback(message.id, { rating, comment: text.value });
+      comment.replaceWith(element('span', 'parley-feedback-thanks', t.FeedbackThanks));
+    });
+    box.append(...buttons, comment);
+    return box;
+  }
+
+  async function postFeedback(id, body) {
+    await fetch(`${api}/messages/${id}/feedback`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify(body),
+    });
+  }
+
+  // ---- Notices: limits and errors, shown in the conversation where the reader is looking.
+  function showNotice(text, actions = []) {
+    clearNotices();
+    const notice = element('li', 'parley-notice');
+    notice.setAttribute('role', 'alert');
+    notice.append(element('p', '', text));
+    for (const [label, action] of actions) {
+      const button = element('button', 'parley-button-secondary', label);
+      button.type = 'button';
+      button.addEventListener('click', action);
+      notice.append(button);
+    }
+    list.append(notice);
+    scrollToEnd();
+  }
+
+  const clearNotices = () => { for (const n of list.querySelectorAll('.parley-notice')) n.remove(); };
+
+  function describeProblem(problem) {
+    const time = (iso) => new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+    switch (problem?.code) {
+      case 'hourly_limit_reached': return [format(t.ErrorHourly, problem.limit, time(problem.resetsAt))];
+      case 'max_messages_reached': return [format(t.ErrorMaxMessages, problem.limit), [[t.ClearToContinue, askToClear]]];
+      case 'input_too_long': return [format(t.ErrorTooLong, problem.tokens, problem.limit)];
+      case 'session_expired': expire(); return [t.ErrorExpired];
+      case 'reply_in_progress': return [t.ErrorBusy];
+      default: return [t.ErrorGeneric];
+    }
+  }
+
+  function expire() {
+    input.disabled = true;
+    sendButton.disabled = true;
+    form.classList.add('parley-disabled');
+  }
+
+  // ---- Streams: POST for a new reply, GET /reply to pick one up after a reload or a lost connection.
+  async function* readEvents(response) {
+    const reader = response.body.pipeThrough(new TextDecoderStream()).getReader();
+    let buffer = '';
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) return;
+      buffer += value;
+      let end;
+      while ((end = buffer.indexOf('\n\n')) >= 0) {
+        const block = buffer.slice(0, end);
+        buffer = buffer.slice(end + 2);
+        let type = 'message';
+        let data = '';
+        for (const line of block.split('\n')) {
+          if (line.startsWith('event:')) type = line.slice(6).trim();
+          else if (line.startsWith('data:')) data += line.slice(5).trim();
+        }
+        if (data) yield { type, data: JSON.parse(data) };
+      }
+    }
+  }
+
+  /** Shows a reply as it streams. Returns true when it ended (done or error), false when the connection broke. */
+  async function follow(response, item) {
+    const state = { content: '', reasoning: '' };
+    let scheduled = false;
+    const repaint = () => {
+      scheduled = false;
+      const stick = nearBottom();
+      paintAssistant(item, state);
+      if (stick) scrollToEnd();
+    };
+    try {
+      for await (const event of readEvents(response)) {
+        if (event.type === 'delta') state.content += event.data.content;
+        else if (event.type === 'reasoning') state.reasoning += event.data.content;
+        else if (event.type === 'done' || event.type === 'error') {
+          const failed = event.type === 'error';
+          Object.assign(state, {
+            id: event.data.messageId,
+            status: failed ? 'incomplete' : 'complete',
+            usage: event.data.usage,
+            errorText: failed ? t.ErrorProvider : undefined,
+          });
+          paintAssistant(item, state);
+          if (event.data.usage) {
+            totalTokens += event.data.usage.inputTokens + event.data.usage.outputTokens;
+            showSessionUsage();
+          }
+          if (failed) {
+            emit('reply-failed', { code: event.data.code, message: event.data.message, messageId: event.data.messageId });
+          } else {
+            liveRegion.textContent = `${t.ReplyReceived} ${state.content.slice(0, 500)}`;
+            emit('reply-received', { messageId: event.data.messageId, content: state.content, usage: event.data.usage });
+          }
+          return true;
+        }
+        if (!scheduled) {
+          scheduled = true;
+          requestAnimationFrame(repaint);
+        }
+      }
+    } catch {
+      // The connection broke mid-reply; the caller picks the reply up again.
+    }
+    return false;
+  }
+
+  async function stream(request, item) {
+    setBusy(true);
+    try {
+      let response = await request();
+      if (!response) return;
+      if (response.status === 204) {
+        await reload();
+        return;
+      }
+      for (let attempt = 0; ; attempt++) {
+        if (await follow(response, item)) return;
+        showNotice(t.ErrorNetwork);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(500 * 2 ** attempt, 5000)));
+        try {
+          response = await fetch(`${api}/reply`, { headers: { Accept: 'text/event-stream' } });
+        } catch {
+          continue;
+        }
+        clearNotices();
+        if (response.status === 204) {
+          // The reply ended while we were away: it is stored, so show it from the conversation.
+          await reload();
+          return;
+        }
+        if (!response.ok) throw new Error(String(response.status));
+      }
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function reload() {
+    const response = await fetch(api);
+    if (!response.ok) return;
+    const chat = (await response.json()).data;
+    list.replaceChildren();
+    renderConversation(chat.messages);
+  }
+
+  function setBusy(value) {
+    busy = value;
+    sendButton.disabled = value || input.disabled;
+    form.setAttribute('aria-busy', String(value));
+  }
+
+  async function readProblem(response) {
+    try { return await response.json(); } catch { return null; }
+  }
+
+  async function send(content) {
+    content = content.trim();
+    if (busy || !content || input.disabled) return;
+    clearNotices();
+    const userItem = addUserMessage(content);
+    emit('message-sent', { content });
+    setBusy(true);
+
+    let response;
+    try {
+      response = await fetch(`${api}/messages`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+        body: JSON.stringify({ content }),
+      });
+    } catch {
+      response = null;
+    }
+    if (!response?.ok) {
+      // Nothing the user typed is lost: the refused message goes back into the input.
+      userItem.remove();
+      updateHello();
+      if (!input.value.trim()) input.value = content;
+      autosize();
+      const problem = response ? await readProblem(response) : null;
+      const [text, actions = []] = response ? describeProblem(problem) : [t.ErrorNetwork];
+      showNotice(text, response ? actions : [[t.Retry, () => send(input.value)]]);
+      setBusy(false);
+      return;
+    }
+    await stream(async () => response, addAssistantMessage());
+  }
+
+  async function retryLast() {
+    if (busy) return;
+    clearNotices();
+    const last = list.querySelector('.parley-message:last-of-type');
+    if (last?.classList.contains('parley-message-assistant')) last.remove();
+    const item = addAssistantMessage();
+    await stream(async () => {
+      const response = await fetch(`${api}/retry`, { method: 'POST', headers: { Accept: 'text/event-stream' } });
+      if (!response.ok) {
+        item.remove();
+        const [text, actions] = describeProblem(await readProblem(response));
+        showNotice(text, actions);
+        return null;
+      }
+      return response;
+    }, item);
+  }
+
+  function askToClear() {
+    confirmDialog.returnValue = '';
+    confirmDialog.showModal();
+  }
+
+  confirmDialog.addEventListener('close', async () => {
+    if (confirmDialog.returnValue !== 'clear') return;
+    const response = await fetch(`${api}/messages`, { method: 'DELETE' });
+    if (!response.ok) {
+      showNotice(describeProblem(await readProblem(response))[0]);
+      return;
+    }
+    list.replaceChildren();
+    updateHello();
+    input.focus();
+    emit('conversation-cleared', {});
+  });
+
+  // ---- Composer
+  function autosize() {
+    input.style.height = 'auto';
+    input.style.height = `${Math.min(input.scrollHeight, 200)}px`;
+  }
+
+  form.addEventListener('submit', (event) => {
+    event.preventDefault();
+    const content = input.value;
+    if (!content.trim() || busy) return;
+    input.value = '';
+    autosize();
+    send(content);
+  });
+  input.addEventListener('keydown', (event) => {
+    if (event.key === 'Enter' && !event.shiftKey && !event.isComposing) {
+      event.preventDefault();
+      form.requestSubmit();
+    }
+  });
+  input.addEventListener('input', autosize);
+  $('.parley-clear').addEventListener('click', askToClear);
+  for (const button of document.querySelectorAll('.parley-suggestion')) {
+    button.addEventListener('click', () => send(button.dataset.prompt));
+  }
+
+  // ---- Start: the conversation so far is in the page; a reply still being generated is picked up.
+  function renderConversation(messages) {
+    for (const message of messages) {
+      if (message.role === 'user') addUserMessage(message.content);
+      else paintAssistant(addAssistantMessage(), message);
+    }
+    updateHello();
+    scrollToEnd();
+  }
+
+  renderConversation(config.chat.messages);
+  showSessionUsage();
+  if (config.expired) {
+    expire();
+    showNotice(t.ErrorExpired);
+  } else if (config.chat.replying) {
+    stream(() => fetch(`${api}/reply`, { headers: { Accept: 'text/event-stream' } }), addAssistantMessage())
+      .catch(() => showNotice(t.ErrorGeneric));
+  }
+
+  window.Parley = Object.freeze({
+    send: (content) => send(content),
+    clear: askToClear,
+    on: (name, handler) => document.addEventListener(`parley:${name}`, (event) => handler(event.detail)),
+  });
+})();
