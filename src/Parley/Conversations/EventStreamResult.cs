@@ -4,17 +4,17 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Http.Metadata;
 using Microsoft.Extensions.Options;
+using Parley.Hosting;
 
 namespace Parley.Conversations;
 
 /// <summary>
-/// Writes reply events as server-sent events, with a comment line every <see cref="Heartbeat"/> while the model is
-/// silent so proxies and CDNs neither time the stream out nor hold it back. The framework's SSE result cannot write
+/// Writes reply events as server-sent events, with a comment line at a steady interval while the model is
+/// silent (Parley:HeartbeatSeconds, 15 by default) so proxies and CDNs neither time the stream out nor hold it back. The framework's SSE result cannot write
 /// comment lines, so the (three-line) wire format is written here.
 /// </summary>
 public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) : IResult, IEndpointMetadataProvider
 {
-    public static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(15);
     static readonly byte[] HeartbeatLine = ": keep-alive\n\n"u8.ToArray();
 
     public async Task ExecuteAsync(HttpContext httpContext)
@@ -26,7 +26,9 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         response.Headers.CacheControl = "no-cache, no-transform";
         response.Headers["X-Accel-Buffering"] = "no";
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
-        var json = httpContext.RequestServices.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var services = httpContext.RequestServices;
+        var json = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
+        var heartbeat = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<ParleyOptions>>().Value.HeartbeatSeconds);
 
         await response.Body.FlushAsync(ct);
         await using var items = events.GetAsyncEnumerator(ct);
@@ -35,7 +37,7 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         {
             while (true)
             {
-                if (await Task.WhenAny(next, Task.Delay(Heartbeat, ct)) != next)
+                if (await Task.WhenAny(next, Task.Delay(heartbeat, ct)) != next)
                 {
                     await response.Body.WriteAsync(HeartbeatLine, ct);
                     await response.Body.FlushAsync(ct);

@@ -1,0 +1,23 @@
+using System.ComponentModel.DataAnnotations;
+
+namespace Parley.Hosting;
+
+public sealed class ParleyOptions
+{
+    public const string Section = "Parley";
+
+    /// <summary>The address people reach Parley at (behind a proxy, the public one). Empty: taken from each request.</summary>
+    public string? PublicUrl { get; set; }
+
+    /// <summary>Where the SQLite database and other local state live.</summary>
+    public string DataDirectory { get; set; } = "data";
+
+    /// <summary>Print the addresses and the admin key hint on start.</summary>
+    public bool ShowWelcome { get; set; } = true;
+
+    /// <summary>Seconds between keep-alive comments on an event stream while the model is silent.</summary>
+    [Range(1, 300)] public int HeartbeatSeconds { get; set; } = 15;
+
+    /// <summary>Largest accepted request body, in bytes.</summary>
+    public long MaxRequestBodyBytes { get; set; } = 1_048_576;
+}
