@@ -445,6 +445,8 @@
       .catch(() => showNotice(t.ErrorGeneric));
   }
 
+  // The benchmark reads this mark: from here on the input takes a message.
+  performance.mark('parley-ready');
   window.Parley = Object.freeze({
     send: (content) => send(content),
     clear: askToClear,
