@@ -114,7 +114,7 @@ ${x.replace('<svg', '<svg class="x"')}</button></div>`;
       load();
       closeButton.focus();
     } else if (focusWasInside) {
-
+      launcher.focus();
     }
   }
 

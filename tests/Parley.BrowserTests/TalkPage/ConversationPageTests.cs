@@ -218,6 +218,48 @@ public sealed class ConversationPageTests(BrowserFixture browser) : BrowserTest(
     }
 
     [Fact]
+    public async Task A_stream_cut_mid_reply_is_picked_up_again_without_losing_or_repeating_anything()
+    {
+        var session = await Parley.CreateSessionAsync();
+        Parley.Upstream.Enqueue(ScriptedReply.Text("One. ", "Two. ", "Three. ", "Four. ", "Five.") with
+        {
+            TokenDelay = TimeSpan.FromMilliseconds(400),
+        });
+        var page = await OpenPageAsync();
+        await page.GotoAsync(session.TalkUrl);
+
+        // The message really reaches Parley, but the page's own stream of the reply breaks after one token, the
+        // way a proxy or a phone switching networks cuts a connection.
+        Task<IAPIResponse>? delivered = null;
+        await page.RouteAsync("**/messages", async route =>
+        {
+            delivered = page.APIRequest.PostAsync(route.Request.Url, new()
+            {
+                DataString = route.Request.PostData,
+                Headers = new Dictionary<string, string> { ["Content-Type"] = "application/json" },
+            });
+            await Parley.Upstream.WaitForRequestAsync(1, TimeSpan.FromSeconds(10));
+            await route.FulfillAsync(new()
+            {
+                Status = 200,
+                ContentType = "text/event-stream",
+                Body = "event: delta\ndata: {\"content\":\"One. \"}\n\n",
+            });
+        });
+        await page.Locator("#parley-input").FillAsync("Count to five");
+        await page.Keyboard.PressAsync("Enter");
+
+        var reply = page.Locator(".parley-message-assistant .parley-bubble");
+        await Expect(reply).ToHaveTextAsync("One. Two. Three. Four. Five.", new() { Timeout = 15_000 });
+        await Expect(page.Locator(".parley-notice")).ToHaveCountAsync(0);
+        await Expect(page.Locator(".parley-message-assistant")).ToHaveCountAsync(1);
+        await Expect(page.Locator(".parley-message-assistant .parley-feedback")).ToBeVisibleAsync();
+        Assert.Single(Parley.Upstream.Requests);
+        Assert.NotNull(delivered);
+        Assert.True((await delivered).Ok);
+    }
+
+    [Fact]
     public async Task Provider_failure_shows_the_partial_reply_and_a_retry_that_works()
     {
         var session = await Parley.CreateSessionAsync();
