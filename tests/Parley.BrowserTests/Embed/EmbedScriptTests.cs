@@ -125,8 +125,8 @@ public sealed class EmbedScriptTests(BrowserFixture browser) : BrowserTest(brows
             """);
         await Expect(Panel(page)).ToBeVisibleAsync();
 
-        // Escape pressed inside the talk page never reaches the host document; the page posts this instead.
-        await frame.EvaluateAsync("parent.postMessage('parley:close', '*')");
+        // Escape pressed inside the talk page never reaches the host document; the page posts the message instead.
+        await frame.Locator("#parley-input").PressAsync("Escape");
 
         await Expect(Panel(page)).ToBeHiddenAsync();
         await Expect(Launcher(page)).ToHaveAttributeAsync("aria-expanded", "false");

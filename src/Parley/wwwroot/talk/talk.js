@@ -420,6 +420,12 @@
     }
   });
   input.addEventListener('input', autosize);
+  // Inside the embed script's panel, Escape closes the panel: keys pressed in this frame never reach the host page.
+  if (window.parent !== window) {
+    document.addEventListener('keydown', (event) => {
+      if (event.key === 'Escape' && !confirmDialog.open) window.parent.postMessage('parley:close', '*');
+    });
+  }
   $('.parley-clear').addEventListener('click', askToClear);
   for (const button of document.querySelectorAll('.parley-suggestion')) {
     button.addEventListener('click', () => send(button.dataset.prompt));
