@@ -59,7 +59,7 @@ public static class ChatEndpoints
         string accessKey, ConversationService conversations, ReplyRegistry replies, CancellationToken ct)
     {
         if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
-        return replies.Current(context.Session.Id) is { } run ? Stream(run, ct) : TypedResults.NoContent();
+        return await replies.FollowAsync(context.Session.Id, ct) is { } events ? new EventStreamResult(events) : TypedResults.NoContent();
     }
 
     static async Task<Results<Ok<Envelope<FeedbackView>>, ProblemHttpResult>> GiveFeedback(

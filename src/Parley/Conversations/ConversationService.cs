@@ -46,7 +46,12 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
     public async Task<ChatView> ViewAsync(SessionContext context, CancellationToken ct)
     {
         var session = context.Session;
-        var messages = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        var replying = await registry.IsReplyingAsync(session.Id);
+        // A reply being generated is followed through /reply; one left behind by a stopped instance is settled.
+        if (!replying) await SettleAbandonedAsync(session.Id, ct);
+        var messages = await Visible(session.Id).AsNoTracking()
+            .Where(m => m.Status != MessageStatus.Generating)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
         return new ChatView(
             session.Id,
             context.Client.Name,
@@ -55,27 +60,20 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
             LimitsApplied.For(context.Client.LimitingParameters, tokens, context.Gateway.Parameters.ModelName),
             session.ExpiresAt,
             new UsageView(session.InputTokens, session.OutputTokens, "total"),
-            registry.Current(session.Id) is not null,
+            replying,
             messages.Select(MessageView.Of).ToList());
     }
 
-    public async Task<StartOutcome> SendAsync(SessionContext context, string content, CancellationToken ct)
+    public Task<StartOutcome> SendAsync(SessionContext context, string content, CancellationToken ct)
     {
-        if (RefuseIfExpired(context) is { } expired) return new(null, expired);
-        if (string.IsNullOrWhiteSpace(content)) return new(null, ApiProblem.Invalid("content", "The content field must not be empty."));
+        if (string.IsNullOrWhiteSpace(content))
+            return Task.FromResult(new StartOutcome(null, ApiProblem.Invalid("content", "The content field must not be empty.")));
 
-        var session = context.Session;
-        var run = registry.TryBegin(session.Id);
-        if (run is null) return new(null, ReplyInProgress());
-
-        try
+        return StartReplyAsync(context, async (history, stamp) =>
         {
-            if (await CheckLimitsAsync(context, content, ct) is { } refusal)
-            {
-                registry.End(session.Id, run);
-                return new(null, refusal);
-            }
+            if (await CheckLimitsAsync(context, content, ct) is { } refusal) return refusal;
 
+            var session = context.Session;
             var limits = context.Client.LimitingParameters;
             if (session.ExpiresAt - Now < TimeSpan.FromMinutes(limits.RenewWhenMinutesLeft))
             {
@@ -83,69 +81,103 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
                 if (renewed > session.ExpiresAt) session.ExpiresAt = renewed;
             }
 
-            // The user's message is stored before the provider is called, so no fault can lose it.
-            db.Messages.Add(new Message
+            var message = new Message
             {
                 SessionId = session.Id,
                 Role = MessageRole.User,
                 Content = content,
-                CreatedAt = Now,
+                CreatedAt = stamp(),
                 Status = MessageStatus.Complete,
-            });
-            await db.SaveChangesAsync(ct);
-            await StartGenerationAsync(context, run, ct);
-            return new(run, null);
-        }
-        catch
-        {
-            registry.End(session.Id, run);
-            throw;
-        }
+            };
+            db.Messages.Add(message);
+            history.Add(message);
+            return null;
+        }, ct);
     }
 
     /// <summary>Replaces the last reply (or answers a user message left without one) with a new one.</summary>
-    public async Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct)
+    public Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct) =>
+        StartReplyAsync(context, async (history, _) =>
+        {
+            if (history.Count == 0)
+                return ApiProblem.Create(StatusCodes.Status409Conflict, "nothing_to_retry", "There is no message to answer again.");
+            if (history[^1] is { Role: MessageRole.Assistant } last)
+            {
+                await db.Messages.Where(m => m.Id == last.Id).ExecuteDeleteAsync(ct);
+                history.RemoveAt(history.Count - 1);
+            }
+            return null;
+        }, ct);
+
+    /// <summary>
+    /// Takes the session's reply lock, lets <paramref name="prepare"/> add to the conversation (or refuse), then stores
+    /// what it added together with the reply's first row, and starts generating. The user's message is stored before
+    /// the provider is called, so no fault can lose it.
+    /// </summary>
+    async Task<StartOutcome> StartReplyAsync(
+        SessionContext context, Func<List<Message>, Func<DateTime>, Task<ProblemHttpResult?>> prepare, CancellationToken ct)
     {
         if (RefuseIfExpired(context) is { } expired) return new(null, expired);
-
         var session = context.Session;
-        var run = registry.TryBegin(session.Id);
+        var run = await registry.TryBeginAsync(session.Id);
         if (run is null) return new(null, ReplyInProgress());
+
         try
         {
-            var last = await Visible(session.Id).OrderByDescending(m => m.CreatedAt).ThenByDescending(m => m.Id).FirstOrDefaultAsync(ct);
-            if (last is null)
-            {
-                registry.End(session.Id, run);
-                return new(null, ApiProblem.Create(StatusCodes.Status409Conflict, "nothing_to_retry", "There is no message to answer again."));
-            }
-            if (last.Role == MessageRole.Assistant)
-                await db.Messages.Where(m => m.Id == last.Id).ExecuteDeleteAsync(ct);
+            // Holding the lock, anything still marked generating was left by an instance that stopped mid-reply.
+            await SettleAbandonedAsync(session.Id, ct);
+            var history = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
 
-            await StartGenerationAsync(context, run, ct);
+            // Each new message is stamped after the last one, so a session's order holds even when clocks disagree.
+            // Microseconds are the finest step PostgreSQL keeps.
+            var last = history.Count > 0 ? history[^1].CreatedAt : DateTime.MinValue;
+            DateTime Stamp()
+            {
+                var now = Now.AddTicks(-(Now.Ticks % TimeSpan.TicksPerMicrosecond));
+                return last = now > last ? now : last.AddTicks(TimeSpan.TicksPerMicrosecond);
+            }
+
+            if (await prepare(history, Stamp) is { } refusal)
+            {
+                db.ChangeTracker.Clear();
+                await registry.EndAsync(session.Id, run);
+                return new(null, refusal);
+            }
+
+            var prompt = PromptBuilder.Build(
+                context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, session.ExtraContext, history);
+            var reply = new Message
+            {
+                SessionId = session.Id,
+                Role = MessageRole.Assistant,
+                Content = "",
+                CreatedAt = Stamp(),
+                Status = MessageStatus.Generating,
+            };
+            db.Messages.Add(reply);
+            await db.SaveChangesAsync(ct);
+            generator.Start(run, session.Id, reply.Id, context.Gateway, prompt);
             return new(run, null);
         }
         catch
         {
-            registry.End(session.Id, run);
+            await registry.EndAsync(session.Id, run);
             throw;
         }
     }
+
+    async Task SettleAbandonedAsync(Guid sessionId, CancellationToken ct) =>
+        await db.Messages.Where(m => m.SessionId == sessionId && m.Status == MessageStatus.Generating)
+            .ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Status, MessageStatus.Incomplete)
+                .SetProperty(x => x.FinishReason, "error")
+                .SetProperty(x => x.Error, "The reply was cut off: the server answering it stopped."), ct);
 
     public async Task ClearAsync(SessionContext context, CancellationToken ct) =>
         await Visible(context.Session.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedAt, Now), ct);
 
     public IQueryable<Message> Visible(Guid sessionId) =>
         db.Messages.Where(m => m.SessionId == sessionId && m.ClearedAt == null);
-
-    async Task StartGenerationAsync(SessionContext context, ReplyRun run, CancellationToken ct)
-    {
-        var history = await Visible(context.Session.Id).AsNoTracking()
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
-        var prompt = PromptBuilder.Build(
-            context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, context.Session.ExtraContext, history);
-        generator.Start(run, context.Session.Id, context.Gateway, prompt);
-    }
 
     async Task<ProblemHttpResult?> CheckLimitsAsync(SessionContext context, string content, CancellationToken ct)
     {

@@ -6,31 +6,42 @@ using Parley.Sessions;
 namespace Parley.Conversations;
 
 /// <summary>
-/// Generates a session's reply in the background, independent of the request that asked for it, and stores it
-/// when it ends: complete, or marked incomplete with the error when the provider fails part-way.
+/// Generates a session's reply in the background, independent of the request that asked for it. The reply's row
+/// exists from the start and is saved as it grows, so even a crash keeps all but the last moment of it; when it
+/// ends it is marked complete, or incomplete with the error when the provider fails part-way.
 /// </summary>
 public sealed partial class ReplyGenerator(
     ReplyRegistry registry, ModelClients models, TokenCounter tokens, IServiceScopeFactory scopes, TimeProvider clock,
     ILogger<ReplyGenerator> logger)
 {
-    public void Start(ReplyRun run, Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
+
+    public void Start(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
     {
         // Task.Run detaches the generation from the request; the registry owns it and awaits it on shutdown.
-        _ = Task.Run(() => GenerateAsync(run, sessionId, gateway, prompt), CancellationToken.None);
+        _ = Task.Run(() => GenerateAsync(run, sessionId, messageId, gateway, prompt), CancellationToken.None);
     }
 
-    async Task GenerateAsync(ReplyRun run, Guid sessionId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    async Task GenerateAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
     {
         var reply = new ReplyAccumulator();
         Exception? failure = null;
+        await using var scope = scopes.CreateAsyncScope();
+        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
         try
         {
             if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill) run.Append(reply.Begin(prefill));
 
             var client = models.For(gateway);
+            var lastSave = clock.GetTimestamp();
             await foreach (var part in ReplyParts.ReadAsync(client, prompt, ModelClients.ToChatOptions(gateway.Parameters), registry.Stopping))
             {
                 foreach (var item in reply.Add(part)) run.Append(item);
+                if (clock.GetElapsedTime(lastSave) >= SaveEvery)
+                {
+                    await SaveProgressAsync(db, messageId, reply);
+                    lastSave = clock.GetTimestamp();
+                }
             }
         }
         catch (Exception ex)
@@ -45,48 +56,45 @@ public sealed partial class ReplyGenerator(
         try
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
-            var message = await StoreAsync(sessionId, reply, usage, failure);
-            run.Append(failure is null
-                ? ChatEvents.OfDone(message.Id, message.FinishReason ?? "stop", usage)
-                : ChatEvents.OfError(ProviderErrors.Describe(failure).Code, message.Error!, message.Id));
+            (string Code, string Message)? error = failure is null ? null : ProviderErrors.Describe(failure);
+            await FinishAsync(db, sessionId, messageId, reply, usage, error?.Message);
+            run.Append(error is { } e
+                ? ChatEvents.OfError(e.Code, e.Message, messageId)
+                : ChatEvents.OfDone(messageId, reply.FinishReason ?? "stop", usage));
         }
         catch (Exception ex)
         {
             LogStoreFailed(logger, ex, sessionId);
-            run.Append(ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", null));
+            run.Append(ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", messageId));
         }
         finally
         {
-            registry.End(sessionId, run);
+            await registry.EndAsync(sessionId, run);
         }
     }
 
-    async Task<Message> StoreAsync(Guid sessionId, ReplyAccumulator reply, UsageView usage, Exception? failure)
-    {
-        var message = new Message
-        {
-            SessionId = sessionId,
-            Role = MessageRole.Assistant,
-            Content = reply.Text,
-            Reasoning = reply.Reasoning,
-            CreatedAt = clock.GetUtcNow().UtcDateTime,
-            Status = failure is null ? MessageStatus.Complete : MessageStatus.Incomplete,
-            Error = failure is null ? null : ProviderErrors.Describe(failure).Message,
-            FinishReason = failure is null ? reply.FinishReason ?? "stop" : "error",
-            InputTokens = (int)usage.InputTokens,
-            OutputTokens = (int)usage.OutputTokens,
-            UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated,
-        };
+    // Saving must not depend on the shutdown token: the point is to keep what was said.
+    static Task<int> SaveProgressAsync(AppDb db, Guid messageId, ReplyAccumulator reply) =>
+        db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
+            .SetProperty(x => x.Content, reply.Text)
+            .SetProperty(x => x.Reasoning, reply.Reasoning), CancellationToken.None);
 
-        // Storing must not depend on the shutdown token: the point is to keep what was said.
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-        db.Messages.Add(message);
-        await db.SaveChangesAsync(CancellationToken.None);
+    static async Task FinishAsync(AppDb db, Guid sessionId, Guid messageId, ReplyAccumulator reply, UsageView usage, string? error)
+    {
+        var input = (int)usage.InputTokens;
+        var output = (int)usage.OutputTokens;
+        await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
+            .SetProperty(x => x.Content, reply.Text)
+            .SetProperty(x => x.Reasoning, reply.Reasoning)
+            .SetProperty(x => x.Status, error is null ? MessageStatus.Complete : MessageStatus.Incomplete)
+            .SetProperty(x => x.Error, error)
+            .SetProperty(x => x.FinishReason, error is null ? reply.FinishReason ?? "stop" : "error")
+            .SetProperty(x => x.InputTokens, input)
+            .SetProperty(x => x.OutputTokens, output)
+            .SetProperty(x => x.UsageSource, usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated), CancellationToken.None);
         await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.InputTokens, x => x.InputTokens + message.InputTokens)
-            .SetProperty(x => x.OutputTokens, x => x.OutputTokens + message.OutputTokens), CancellationToken.None);
-        return message;
+            .SetProperty(x => x.InputTokens, x => x.InputTokens + input)
+            .SetProperty(x => x.OutputTokens, x => x.OutputTokens + output), CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]

@@ -1,12 +1,15 @@
 using System.Collections.Concurrent;
+using System.Net.ServerSentEvents;
+using Parley.Scaling;
 
 namespace Parley.Conversations;
 
 /// <summary>
-/// The replies being generated on this instance, one per session at most. Generation outlives the request that
-/// started it; on shutdown, replies get a grace period to finish and are then cut off and stored as incomplete.
+/// The replies being generated on this instance, and the session locks that keep it to one reply per session
+/// across instances. Generation outlives the request that started it; on shutdown, replies get a grace period to
+/// finish and are then cut off and stored as incomplete.
 /// </summary>
-public sealed class ReplyRegistry : IHostedService, IDisposable
+public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed) : IHostedService, IDisposable
 {
     static readonly TimeSpan Grace = TimeSpan.FromSeconds(20);
 
@@ -15,19 +18,37 @@ public sealed class ReplyRegistry : IHostedService, IDisposable
 
     public CancellationToken Stopping => stopping.Token;
 
-    /// <summary>Claims the session for a new reply, or returns null while another reply is being generated.</summary>
-    public ReplyRun? TryBegin(Guid sessionId)
+    /// <summary>Claims the session for a new reply, or returns null while a reply is being generated anywhere.</summary>
+    public async Task<ReplyRun?> TryBeginAsync(Guid sessionId)
     {
-        var run = new ReplyRun();
-        return active.TryAdd(sessionId, run) ? run : null;
+        var run = new ReplyRun(item => feed.Publish(sessionId, item));
+        if (!active.TryAdd(sessionId, run)) return null;
+        run.Lock = await locks.TryAcquireAsync(sessionId);
+        if (run.Lock is null)
+        {
+            active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run));
+            return null;
+        }
+        feed.Open(sessionId);
+        return run;
     }
 
-    public ReplyRun? Current(Guid sessionId) => active.GetValueOrDefault(sessionId);
-
-    public void End(Guid sessionId, ReplyRun run)
+    public async Task EndAsync(Guid sessionId, ReplyRun run)
     {
         active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run));
         run.Complete();
+        feed.Close(sessionId);
+        if (run.Lock is { } held) await held.DisposeAsync();
+    }
+
+    /// <summary>Whether a reply is being generated for the session, here or on another instance.</summary>
+    public async Task<bool> IsReplyingAsync(Guid sessionId) => active.ContainsKey(sessionId) || await locks.IsHeldAsync(sessionId);
+
+    /// <summary>The events of the reply being generated for the session, from its first; null when there is none.</summary>
+    public async Task<IAsyncEnumerable<SseItem<object>>?> FollowAsync(Guid sessionId, CancellationToken ct)
+    {
+        if (active.TryGetValue(sessionId, out var local)) return local.ReadAllAsync(ct);
+        return await locks.IsHeldAsync(sessionId) ? feed.FollowAsync(sessionId, ct) : null;
     }
 
     public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;

@@ -7,7 +7,7 @@ namespace Parley.Conversations;
 /// The events of one reply being generated. Generation appends; any number of readers replay from the start and
 /// then follow, so a page that reconnects mid-reply picks it up where it is.
 /// </summary>
-public sealed class ReplyRun
+public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
 {
     readonly List<SseItem<object>> events = [];
     readonly Lock gate = new();
@@ -16,6 +16,9 @@ public sealed class ReplyRun
     bool completed;
 
     public Task Finished => finished.Task;
+
+    /// <summary>The session's reply lock, released when the run ends.</summary>
+    public IAsyncDisposable? Lock { get; set; }
 
     public void Append(SseItem<object> item)
     {
@@ -27,6 +30,7 @@ public sealed class ReplyRun
             changed = NewSignal();
         }
         signal.TrySetResult();
+        mirror?.Invoke(item);
     }
 
     public void Complete()

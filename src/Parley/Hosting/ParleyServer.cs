@@ -8,6 +8,7 @@ using Parley.ChatClients;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Gateways;
+using Parley.Scaling;
 using Parley.Sessions;
 using Parley.TalkPage;
 using Microsoft.Extensions.FileProviders;
@@ -64,6 +65,7 @@ public static class ParleyServer
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddSingleton<PageAssets>();
         builder.Services.AddScoped<SessionService>();
+        builder.Services.AddSharedMode(builder.Configuration);
         builder.Services.AddConversations();
 
         replaceServices?.Invoke(builder.Services);
@@ -88,7 +90,9 @@ public static class ParleyServer
         app.MapSessionEndpoints();
         app.MapChatEndpoints();
         app.MapTalkPage();
-        app.MapGet("/healthz", () => TypedResults.Ok(Envelope.Of("ok"))).ExcludeFromDescription();
+        // Liveness: the process answers. Readiness: its database (and Redis, in shared mode) answer too.
+        app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
+        app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
         return app;
     }
 }

@@ -12,7 +12,7 @@ public sealed record MessageView(
         m.Content,
         m.Reasoning,
         m.CreatedAt,
-        m.Status == MessageStatus.Complete ? "complete" : "incomplete",
+        m.Status.ToString().ToLowerInvariant(),
         m.Error,
         m.FinishReason,
         m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null,

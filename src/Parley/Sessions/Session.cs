@@ -46,6 +46,7 @@ public sealed class Message
 
 public enum MessageRole { User, Assistant }
 
-public enum MessageStatus { Complete, Incomplete }
+/// <summary>Generating: the reply is being written (and saved as it grows); it becomes Complete or Incomplete.</summary>
+public enum MessageStatus { Complete, Incomplete, Generating }
 
 public enum UsageSource { None, Provider, Estimated }

@@ -1,0 +1,66 @@
+using System.ComponentModel.DataAnnotations;
+using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Parley.Data;
+using StackExchange.Redis;
+
+namespace Parley.Scaling;
+
+/// <summary>Settings for running several Parley instances behind one load balancer.</summary>
+public sealed class RedisOptions
+{
+    public const string Section = "Redis";
+
+    /// <summary>A StackExchange.Redis configuration string, e.g. "redis:6379". Set: shared mode. Empty: one instance.</summary>
+    public string? Configuration { get; set; }
+
+    /// <summary>How long a session's reply lock outlives an instance that died while holding it.</summary>
+    [Range(2, 600)] public int SessionLockSeconds { get; set; } = 30;
+
+    public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+}
+
+public static class SharedMode
+{
+    /// <summary>
+    /// One instance keeps reply locks and reply events in memory. With Redis configured, both go through Redis so
+    /// every instance sees them; all other state is already shared through the database.
+    /// </summary>
+    public static IServiceCollection AddSharedMode(this IServiceCollection services, IConfiguration configuration)
+    {
+        services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        var health = services.AddHealthChecks().AddDbContextCheck<AppDb>("database", tags: ["ready"]);
+
+        var redis = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+        if (!redis.Enabled)
+        {
+            services.AddSingleton<IReplyLocks, LocalReplyLocks>();
+            services.AddSingleton<IReplyFeed, LocalReplyFeed>();
+            return services;
+        }
+
+        // AbortOnConnectFail=false: Parley starts, and keeps running, while Redis restarts; the multiplexer reconnects.
+        var options = ConfigurationOptions.Parse(redis.Configuration!);
+        options.AbortOnConnectFail = false;
+        services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
+        services.AddSingleton<IReplyLocks, RedisReplyLocks>();
+        services.AddSingleton<IReplyFeed, RedisReplyFeed>();
+        health.AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
+        return services;
+    }
+}
+
+public sealed class RedisHealthCheck(IConnectionMultiplexer redis) : IHealthCheck
+{
+    public async Task<HealthCheckResult> CheckHealthAsync(HealthCheckContext context, CancellationToken cancellationToken = default)
+    {
+        try
+        {
+            var latency = await redis.GetDatabase().PingAsync();
+            return HealthCheckResult.Healthy($"ping {latency.TotalMilliseconds:0.0} ms");
+        }
+        catch (RedisException ex)
+        {
+            return HealthCheckResult.Unhealthy("Redis does not answer.", ex);
+        }
+    }
+}
