@@ -14,6 +14,9 @@ public sealed class TestDatabase : IAsyncDisposable
 
     public DatabaseKind Kind { get; }
 
+    /// <summary>The PostgreSQL connection string of this test's database (null for SQLite).</summary>
+    public string? ConnectionString { get; }
+
     /// <summary>Command-line style settings that point Parley at this database.</summary>
     public IReadOnlyList<string> Arguments { get; }
 
@@ -28,8 +31,8 @@ public sealed class TestDatabase : IAsyncDisposable
         else
         {
             postgresName = "parley_t_" + Guid.NewGuid().ToString("n");
-            var connection = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = postgresName, Pooling = true };
-            Arguments = ["--Database:Provider=Postgres", $"--Database:ConnectionString={connection}"];
+            ConnectionString = new NpgsqlConnectionStringBuilder(ServerConnectionString) { Database = postgresName, Pooling = true }.ToString();
+            Arguments = ["--Database:Provider=Postgres", $"--Database:ConnectionString={ConnectionString}"];
         }
     }
 

@@ -1,3 +1,4 @@
+using System.Net.ServerSentEvents;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Gateways;
@@ -53,24 +54,22 @@ public sealed partial class ReplyGenerator(
             else LogReplyFailed(logger, sessionId, code, message);
         }
 
+        SseItem<object> final;
         try
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
             (string Code, string Message)? error = failure is null ? null : ProviderErrors.Describe(failure);
             await FinishAsync(db, sessionId, messageId, reply, usage, error?.Message);
-            run.Append(error is { } e
+            final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
-                : ChatEvents.OfDone(messageId, reply.FinishReason ?? "stop", usage));
+                : ChatEvents.OfDone(messageId, reply.FinishReason ?? "stop", usage);
         }
         catch (Exception ex)
         {
             LogStoreFailed(logger, ex, sessionId);
-            run.Append(ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", messageId));
+            final = ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", messageId);
         }
-        finally
-        {
-            await registry.EndAsync(sessionId, run);
-        }
+        await registry.EndAsync(sessionId, run, final);
     }
 
     // Saving must not depend on the shutdown token: the point is to keep what was said.

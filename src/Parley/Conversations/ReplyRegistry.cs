@@ -23,22 +23,33 @@ public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed) : IHostedS
     {
         var run = new ReplyRun(item => feed.Publish(sessionId, item));
         if (!active.TryAdd(sessionId, run)) return null;
-        run.Lock = await locks.TryAcquireAsync(sessionId);
-        if (run.Lock is null)
+        try
         {
-            active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run));
-            return null;
+            run.Lock = await locks.TryAcquireAsync(sessionId);
         }
+        finally
+        {
+            // Refused or failed (Redis down): the session must not stay claimed here.
+            if (run.Lock is null) active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run));
+        }
+        if (run.Lock is null) return null;
         feed.Open(sessionId);
         return run;
     }
 
-    public async Task EndAsync(Guid sessionId, ReplyRun run)
+    /// <summary>
+    /// Frees the session, then tells readers the reply ended with <paramref name="final"/>: whoever reads the end may
+    /// send the next message at once, here or on another instance.
+    /// </summary>
+    public async Task EndAsync(Guid sessionId, ReplyRun run, SseItem<object>? final = null)
     {
         active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run));
-        run.Complete();
+        // Followers on other instances get the end before the lock goes, so they never mistake the release for a crash.
+        if (final is { } last) feed.Publish(sessionId, last);
         feed.Close(sessionId);
         if (run.Lock is { } held) await held.DisposeAsync();
+        if (final is { } end) run.Append(end, mirror: false);
+        run.Complete();
     }
 
     /// <summary>Whether a reply is being generated for the session, here or on another instance.</summary>

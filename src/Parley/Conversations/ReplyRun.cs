@@ -9,6 +9,7 @@ namespace Parley.Conversations;
 /// </summary>
 public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
 {
+    readonly Action<SseItem<object>>? mirror = mirror;
     readonly List<SseItem<object>> events = [];
     readonly Lock gate = new();
     TaskCompletionSource changed = NewSignal();
@@ -20,7 +21,7 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
     /// <summary>The session's reply lock, released when the run ends.</summary>
     public IAsyncDisposable? Lock { get; set; }
 
-    public void Append(SseItem<object> item)
+    public void Append(SseItem<object> item, bool mirror = true)
     {
         TaskCompletionSource signal;
         lock (gate)
@@ -30,7 +31,7 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
             changed = NewSignal();
         }
         signal.TrySetResult();
-        mirror?.Invoke(item);
+        if (mirror) this.mirror?.Invoke(item);
     }
 
     public void Complete()

@@ -35,6 +35,7 @@ public static class ParleyServer
 
         builder.Services.AddParleyProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
+        builder.Services.AddExceptionHandler<SharedStateUnavailableHandler>();
         // Client mistakes surface as BadHttpRequestException so BadRequestHandler can explain them.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddValidation();

@@ -64,9 +64,10 @@ public sealed class RedisReplyFeed(IConnectionMultiplexer redis) : IReplyFeed
                 yield return new SseItem<object>(JsonDocument.Parse((string)entry["d"]!).RootElement.Clone(), type);
                 if (type is "done" or "error") yield break;
             }
-            // The generating instance died: nothing more will come.
-            if (entries.Length == 0 && !await db.KeyExistsAsync(lockKey)) yield break;
-            if (entries.Length == 0) await Task.Delay(PollEvery, ct);
+            if (entries.Length > 0) continue;
+            // No lock and nothing new after it was gone: the generating instance died, nothing more will come.
+            if (!await db.KeyExistsAsync(lockKey) && (await db.StreamRangeAsync(key, "(" + after, "+", count: 1)).Length == 0) yield break;
+            await Task.Delay(PollEvery, ct);
         }
     }
 }

@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using System.Text.RegularExpressions;
@@ -94,69 +93,4 @@ public sealed partial class FirstRunTests
 
     [GeneratedRegex(@"Talk to your assistant: (\S+)")]
     private static partial Regex TalkUrlLine();
-}
-
-/// <summary>Parley.dll run with <c>dotnet</c> in a folder of its own, read through its console output.</summary>
-sealed class ParleyProcess : IAsyncDisposable
-{
-    readonly Process process;
-    readonly System.Text.StringBuilder output = new();
-
-    ParleyProcess(Process process) => this.process = process;
-
-    public Uri BaseAddress { get; private set; } = null!;
-
-    public string Output
-    {
-        get { lock (output) return output.ToString(); }
-    }
-
-    public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment)
-    {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"])
-        {
-            WorkingDirectory = folder,
-            RedirectStandardOutput = true,
-            RedirectStandardError = true,
-        };
-        foreach (var name in new[] { "PARLEY_ADMIN_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL" }) start.Environment.Remove(name);
-        foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
-
-        var parley = new ParleyProcess(Process.Start(start)!);
-        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
-        parley.process.OutputDataReceived += (_, e) =>
-        {
-            if (e.Data is null) return;
-            lock (parley.output) parley.output.AppendLine(e.Data);
-            var match = Regex.Match(e.Data, @"Parley is running at (\S+)");
-            if (match.Success) ready.TrySetResult(new Uri(match.Groups[1].Value));
-        };
-        parley.process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (parley.output) parley.output.AppendLine(e.Data); };
-        parley.process.BeginOutputReadLine();
-        parley.process.BeginErrorReadLine();
-
-        try
-        {
-            parley.BaseAddress = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
-            // The welcome block is several lines; give the rest of it a moment to arrive.
-            await Task.Delay(300);
-        }
-        catch (TimeoutException)
-        {
-            await parley.DisposeAsync();
-            throw new TimeoutException("Parley did not start:\n" + parley.Output);
-        }
-        return parley;
-    }
-
-    public async ValueTask DisposeAsync()
-    {
-        if (!process.HasExited)
-        {
-            process.Kill(entireProcessTree: true);
-            await process.WaitForExitAsync();
-        }
-        process.Dispose();
-    }
 }

@@ -1,0 +1,77 @@
+using System.Diagnostics;
+using System.Text.RegularExpressions;
+
+namespace Parley.Testing;
+
+/// <summary>Parley.dll run with <c>dotnet</c> in a folder of its own, read through its console output.</summary>
+public sealed class ParleyProcess : IAsyncDisposable
+{
+    readonly Process process;
+    readonly System.Text.StringBuilder output = new();
+
+    ParleyProcess(Process process) => this.process = process;
+
+    public Uri BaseAddress { get; private set; } = null!;
+
+    public string Output
+    {
+        get { lock (output) return output.ToString(); }
+    }
+
+    public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment)
+    {
+        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"])
+        {
+            WorkingDirectory = folder,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+        };
+        foreach (var name in new[] { "PARLEY_ADMIN_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL" }) start.Environment.Remove(name);
+        foreach (var (name, value) in environment) start.Environment[name] = value;
+        start.Environment["Logging__LogLevel__Default"] = "Warning";
+
+        var parley = new ParleyProcess(Process.Start(start)!);
+        var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
+        parley.process.OutputDataReceived += (_, e) =>
+        {
+            if (e.Data is null) return;
+            lock (parley.output) parley.output.AppendLine(e.Data);
+            var match = Regex.Match(e.Data, @"Parley is running at (\S+)");
+            if (match.Success) ready.TrySetResult(new Uri(match.Groups[1].Value));
+        };
+        parley.process.ErrorDataReceived += (_, e) => { if (e.Data is not null) lock (parley.output) parley.output.AppendLine(e.Data); };
+        parley.process.BeginOutputReadLine();
+        parley.process.BeginErrorReadLine();
+
+        try
+        {
+            parley.BaseAddress = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
+            // The welcome block is several lines; give the rest of it a moment to arrive.
+            await Task.Delay(300);
+        }
+        catch (TimeoutException)
+        {
+            await parley.DisposeAsync();
+            throw new TimeoutException("Parley did not start:\n" + parley.Output);
+        }
+        return parley;
+    }
+
+    /// <summary>Ends the process at once, the way a crash or a killed container does: no shutdown, nothing flushed.</summary>
+    public async Task KillAsync()
+    {
+        if (process.HasExited) return;
+        process.Kill(entireProcessTree: true);
+        await process.WaitForExitAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        if (!process.HasExited)
+        {
+            process.Kill(entireProcessTree: true);
+            await process.WaitForExitAsync();
+        }
+        process.Dispose();
+    }
+}

@@ -1,0 +1,210 @@
+using System.Net;
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Parley.Testing;
+using Parley.Testing.Upstream;
+
+namespace Parley.Tests.Scaling;
+
+/// <summary>
+/// Two Parley processes behind an imaginary load balancer, sharing one PostgreSQL database and one Redis of the
+/// test's own.
+/// </summary>
+public sealed class TwoInstanceTests : IAsyncLifetime
+{
+    static CancellationToken Ct => TestContext.Current.CancellationToken;
+
+    TestUpstream upstream = null!;
+    TestDatabase database = null!;
+    RedisServer redis = null!;
+    DirectoryInfo folder = null!;
+    ParleyProcess a = null!;
+    ParleyProcess b = null!;
+
+    public async ValueTask InitializeAsync()
+    {
+        upstream = await TestUpstream.StartAsync();
+        database = TestDatabase.Create(DatabaseKind.Postgres);
+        redis = await RedisServer.StartAsync();
+        folder = Directory.CreateTempSubdirectory("parley-two-");
+        a = await StartInstanceAsync();
+        b = await StartInstanceAsync();
+    }
+
+    Task<ParleyProcess> StartInstanceAsync() => ParleyProcess.StartAsync(folder.FullName, new()
+    {
+        ["PARLEY_ADMIN_KEY"] = TestParley.AdminKey,
+        ["Database__Provider"] = "Postgres",
+        ["Database__ConnectionString"] = database.ConnectionString!,
+        ["Redis__Configuration"] = redis.Configuration,
+        ["Redis__SessionLockSeconds"] = "3",
+        ["Providers__MaxRetries"] = "0",
+    });
+
+    public async ValueTask DisposeAsync()
+    {
+        await a.DisposeAsync();
+        await b.DisposeAsync();
+        await redis.DisposeAsync();
+        await upstream.DisposeAsync();
+        await database.DisposeAsync();
+        folder.Delete(recursive: true);
+    }
+
+    [Fact]
+    public async Task A_reply_generated_on_one_instance_is_followed_from_the_other()
+    {
+        var key = await CreateSessionAsync(a);
+        upstream.Enqueue(ScriptedReply.Text("Hello ", "from ", "instance ", "A.") with { TokenDelay = TimeSpan.FromMilliseconds(300) });
+
+        using var http = Client(a);
+        var onA = SendAsync(http, key, "hi");
+        await upstream.WaitForRequestAsync(1, TimeSpan.FromSeconds(10));
+        using var follower = Client(b);
+        var view = await GetChatAsync(follower, key);
+        Assert.True(view.GetProperty("replying").GetBoolean());
+        using var follow = await follower.GetAsync($"/api/v1/chat/{key}/reply", HttpCompletionOption.ResponseHeadersRead, Ct);
+        var followed = await SseResponse.ReadAsync(follow, Ct);
+
+        Assert.Equal("Hello from instance A.", followed.Text);
+        Assert.Equal("done", followed.Last.Type);
+        Assert.Equal((await onA).Last.Data.GetProperty("messageId").GetGuid(), followed.Last.Data.GetProperty("messageId").GetGuid());
+    }
+
+    [Fact]
+    public async Task Concurrent_messages_through_both_instances_get_one_reply_at_a_time()
+    {
+        var key = await CreateSessionAsync(a);
+        upstream.Enqueue(ScriptedReply.Text("slow", " reply") with { TokenDelay = TimeSpan.FromMilliseconds(500) });
+
+        using var httpA = Client(a);
+        using var httpB = Client(b);
+        var first = SendAsync(httpA, key, "first");
+        await upstream.WaitForRequestAsync(1, TimeSpan.FromSeconds(10));
+        var second = await SendAsync(httpB, key, "second");
+
+        Assert.Equal(HttpStatusCode.Conflict, second.Status);
+        Assert.Equal("reply_in_progress", second.ProblemCode);
+        Assert.Equal("slow reply", (await first).Text);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(httpB, key, "second, again")).Status);
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task The_hourly_limit_holds_across_instances()
+    {
+        var key = await CreateSessionAsync(a, new { messagesPerHour = 2 });
+        using var httpA = Client(a);
+        using var httpB = Client(b);
+
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(httpA, key, "one")).Status);
+        Assert.Equal(HttpStatusCode.OK, (await SendAsync(httpB, key, "two")).Status);
+        var third = await SendAsync(httpA, key, "three");
+        var fourth = await SendAsync(httpB, key, "four");
+
+        Assert.Equal("hourly_limit_reached", third.ProblemCode);
+        Assert.Equal("hourly_limit_reached", fourth.ProblemCode);
+        Assert.Equal(2, upstream.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Killing_an_instance_mid_reply_leaves_the_session_usable_from_the_other_with_the_partial_reply_kept()
+    {
+        var key = await CreateSessionAsync(a);
+        upstream.Enqueue(ScriptedReply.Text("First part. ", "Second part. ", "Third part. ", "Fourth part. ", "Fifth part. ", "Sixth part.") with
+        {
+            TokenDelay = TimeSpan.FromMilliseconds(400),
+        });
+        using var httpA = Client(a);
+        using var stream = await httpA.SendAsync(new HttpRequestMessage(HttpMethod.Post, $"/api/v1/chat/{key}/messages")
+        {
+            Content = JsonContent.Create(new { content = "Tell me in six parts" }),
+        }, HttpCompletionOption.ResponseHeadersRead, Ct);
+        await upstream.WaitForRequestAsync(1, TimeSpan.FromSeconds(10));
+        await Task.Delay(1700, Ct);
+
+        await a.KillAsync();
+
+        using var httpB = Client(b);
+        JsonElement reply;
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        do
+        {
+            await Task.Delay(250, Ct);
+            reply = (await GetChatAsync(httpB, key)).GetProperty("messages").EnumerateArray().LastOrDefault();
+        }
+        while ((reply.ValueKind == JsonValueKind.Undefined || reply.GetProperty("role").GetString() != "assistant") && DateTime.UtcNow < deadline);
+
+        Assert.Equal("assistant", reply.GetProperty("role").GetString());
+        Assert.Equal("incomplete", reply.GetProperty("status").GetString());
+        Assert.StartsWith("First part. Second part.", reply.GetProperty("content").GetString());
+        upstream.Enqueue(ScriptedReply.Text("Here it is, whole."));
+        using var retry = await httpB.PostAsync($"/api/v1/chat/{key}/retry", null, Ct);
+        Assert.Equal("Here it is, whole.", (await SseResponse.ReadAsync(retry, Ct)).Text);
+    }
+
+    [Fact]
+    public async Task A_Redis_restart_loses_no_conversation_and_the_instances_recover()
+    {
+        var key = await CreateSessionAsync(a);
+        using var httpA = Client(a);
+        using var httpB = Client(b);
+        upstream.Enqueue(ScriptedReply.Text("Before the restart."));
+        await SendAsync(httpA, key, "one");
+
+        await redis.StopAsync();
+        using var notReady = await httpA.GetAsync("/readyz", Ct);
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, notReady.StatusCode);
+        var whileDown = await SendAsync(httpB, key, "two");
+        Assert.Equal(HttpStatusCode.ServiceUnavailable, whileDown.Status);
+        Assert.Equal("shared_state_unavailable", whileDown.ProblemCode);
+        await redis.RestartAsync();
+
+        var deadline = DateTime.UtcNow.AddSeconds(20);
+        while ((await httpB.GetAsync("/readyz", Ct)).StatusCode != HttpStatusCode.OK && DateTime.UtcNow < deadline) await Task.Delay(250, Ct);
+        upstream.Enqueue(ScriptedReply.Text("After the restart."));
+        var after = await SendAsync(httpB, key, "three");
+
+        Assert.True(after.Text == "After the restart.", $"{after.Status} {after.Problem} {string.Join(" | ", after.Events.Select(e => e.Type + " " + e.Data))}");
+        var messages = (await GetChatAsync(httpA, key)).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString());
+        Assert.Equal(["one", "Before the restart.", "three", "After the restart."], messages);
+    }
+
+    static HttpClient Client(ParleyProcess instance)
+    {
+        var http = new HttpClient { BaseAddress = instance.BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
+        return http;
+    }
+
+    async Task<string> CreateSessionAsync(ParleyProcess instance, object? limits = null)
+    {
+        using var http = Client(instance);
+        async Task<JsonElement> PostAsync(string path, object body)
+        {
+            using var response = await http.PostAsJsonAsync(path, body, Ct);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data");
+        }
+        var gateway = await PostAsync("/api/v1/ai-gateways", new
+        {
+            name = "shared", parameters = new { baseAddress = upstream.BaseAddress, modelName = "gpt-4o-mini" },
+        });
+        var client = await PostAsync("/api/v1/web-chat-client", new
+        {
+            name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits,
+        });
+        var session = await PostAsync($"/api/v1/web-chat-client/{client.GetProperty("id").GetGuid()}/sessions", new { });
+        return session.GetProperty("accessKey").GetString()!;
+    }
+
+    static async Task<SseResponse> SendAsync(HttpClient http, string key, string content)
+    {
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/chat/{key}/messages") { Content = JsonContent.Create(new { content }) };
+        using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        return await SseResponse.ReadAsync(response, Ct);
+    }
+
+    static async Task<JsonElement> GetChatAsync(HttpClient http, string key) =>
+        (await http.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{key}", Ct)).GetProperty("data");
+}
