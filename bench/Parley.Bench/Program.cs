@@ -4,6 +4,8 @@ using Parley.Bench;
 // Each suite prints a table and returns its figures; all of them are written to bench/results as JSON.
 var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIgnoreCase)
 {
+    ["relay"] = RelayBench.RunAsync,
+    ["session"] = SessionBench.RunAsync,
     ["talkpage"] = TalkPageBench.RunAsync,
 };
 var chosen = args.Length == 0 ? suites.Keys.ToArray() : args;

@@ -47,11 +47,18 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
     {
         var session = context.Session;
         var replying = await registry.IsReplyingAsync(session.Id);
-        // A reply being generated is followed through /reply; one left behind by a stopped instance is settled.
-        if (!replying) await SettleAbandonedAsync(session.Id, ct);
-        var messages = await Visible(session.Id).AsNoTracking()
-            .Where(m => m.Status != MessageStatus.Generating)
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        var messages = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        if (replying)
+        {
+            // The reply being generated is followed through /reply, from its first token.
+            messages.RemoveAll(m => m.Status == MessageStatus.Generating);
+        }
+        else if (messages.Any(m => m.Status == MessageStatus.Generating))
+        {
+            // Left behind by an instance that stopped mid-reply.
+            await SettleAbandonedAsync(session.Id, ct);
+            messages = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        }
         return new ChatView(
             session.Id,
             context.Client.Name,
@@ -124,9 +131,13 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
 
         try
         {
-            // Holding the lock, anything still marked generating was left by an instance that stopped mid-reply.
-            await SettleAbandonedAsync(session.Id, ct);
             var history = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+            if (history.Any(m => m.Status == MessageStatus.Generating))
+            {
+                // Holding the lock, anything still marked generating was left by an instance that stopped mid-reply.
+                await SettleAbandonedAsync(session.Id, ct);
+                history = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+            }
 
             // Each new message is stamped after the last one, so a session's order holds even when clocks disagree.
             // Microseconds are the finest step PostgreSQL keeps.

@@ -2,7 +2,6 @@ using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Data;
 
@@ -26,7 +25,7 @@ public static class CompletionsRelay
         return app;
     }
 
-    static async Task RelayAsync(HttpContext http, AppDb db, GatewayKeyProtector keys, IHttpClientFactory httpClients, CancellationToken ct)
+    static async Task RelayAsync(HttpContext http, AppDb db, GatewayCache gateways, IHttpClientFactory httpClients, CancellationToken ct)
     {
         JsonObject? body;
         try
@@ -45,10 +44,8 @@ public static class CompletionsRelay
         }
 
         var model = body["model"] is JsonValue value && value.TryGetValue<string>(out var m) ? m : null;
-        var gateway = Guid.TryParse(model, out var id)
-            ? await db.Gateways.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id, ct)
-            : null;
-        if (gateway is null)
+        var cached = Guid.TryParse(model, out var id) ? await gateways.GetAsync(id, db, ct) : null;
+        if (cached is not { Gateway: var gateway })
         {
             await ErrorAsync(http, 404, "invalid_request_error", "model_not_found",
                 $"The model '{model}' is not an AI gateway id of this Parley.", ct);
@@ -60,7 +57,7 @@ public static class CompletionsRelay
         {
             Content = new StringContent(body.ToJsonString(), Encoding.UTF8, "application/json"),
         };
-        if (keys.Unprotect(gateway.ProtectedApiKey) is { } apiKey)
+        if (cached.ApiKey is { } apiKey)
             request.Headers.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
 
         HttpResponseMessage response;

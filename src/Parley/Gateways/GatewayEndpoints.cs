@@ -57,7 +57,8 @@ public static class GatewayEndpoints
 
     /// <summary>A JSON merge patch (RFC 7386) over the gateway; an absent apiKey keeps the stored key, null removes it.</summary>
     static async Task<Results<Ok<Envelope<GatewayView>>, ProblemHttpResult, ValidationProblem>> PatchGateway(
-        Guid id, JsonObject patch, AppDb db, GatewayKeyProtector keys, RequestValidator validator, TimeProvider clock, CancellationToken ct)
+        Guid id, JsonObject patch, AppDb db, GatewayKeyProtector keys, GatewayCache cache, RequestValidator validator, TimeProvider clock,
+        CancellationToken ct)
     {
         var gateway = await db.Gateways.SingleOrDefaultAsync(g => g.Id == id, ct);
         if (gateway is null) return ApiProblem.NotFound("The AI gateway");
@@ -91,10 +92,11 @@ public static class GatewayEndpoints
             return ApiProblem.Create(StatusCodes.Status409Conflict, "edit_conflict",
                 "The AI gateway was changed by another request at the same time. Read it again and reapply your change.");
         }
+        cache.Forget(id);
         return TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway), "The AI gateway was updated."));
     }
 
-    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteGateway(Guid id, AppDb db, CancellationToken ct)
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteGateway(Guid id, AppDb db, GatewayCache cache, CancellationToken ct)
     {
         if (!await db.Gateways.AnyAsync(g => g.Id == id, ct)) return ApiProblem.NotFound("The AI gateway");
 
@@ -105,6 +107,7 @@ public static class GatewayEndpoints
                 $"The AI gateway is used by {users} chat client(s); delete them or move them to another gateway first.");
         }
         await db.Gateways.Where(g => g.Id == id).ExecuteDeleteAsync(ct);
+        cache.Forget(id);
         return TypedResults.Ok(Envelope.Of<object?>(null, "The AI gateway was deleted."));
     }
 }

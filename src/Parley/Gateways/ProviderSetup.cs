@@ -14,6 +14,8 @@ public static class ProviderSetup
             });
         services.AddSingleton<GatewayKeyProtector>();
         services.AddSingleton<ModelClients>();
+        services.AddMemoryCache();
+        services.AddSingleton<GatewayCache>();
         return services;
     }
 }

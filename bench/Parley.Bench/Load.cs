@@ -1,0 +1,73 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Text;
+
+namespace Parley.Bench;
+
+/// <summary>One measured request: time to the first byte of the body (first token when streaming) and in total.</summary>
+public readonly record struct Sample(double FirstByteMs, double TotalMs, bool Ok);
+
+/// <summary>A bounded load: <c>concurrency</c> workers send requests until <c>total</c> were sent, then stop.</summary>
+public static class Load
+{
+    public static HttpClient Client(Uri baseAddress, string? bearer = null)
+    {
+        var http = new HttpClient(new SocketsHttpHandler { MaxConnectionsPerServer = int.MaxValue, PooledConnectionLifetime = TimeSpan.FromMinutes(5) })
+        {
+            BaseAddress = baseAddress,
+            Timeout = TimeSpan.FromSeconds(60),
+        };
+        if (bearer is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
+        return http;
+    }
+
+    public static async Task<(List<Sample> Samples, double Seconds)> RunAsync(
+        int concurrency, int total, Func<int, CancellationToken, Task<Sample>> send)
+    {
+        var samples = new List<Sample>(total);
+        var next = -1;
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        {
+            int i;
+            while ((i = Interlocked.Increment(ref next)) < total && !stop.IsCancellationRequested)
+            {
+                var sample = await send(i, stop.Token);
+                lock (samples) samples.Add(sample);
+            }
+        }));
+        return (samples, clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>POSTs JSON and reads the answer to its end, noting when its first body byte arrived.</summary>
+    public static async Task<Sample> PostAsync(HttpClient http, string path, string json, CancellationToken ct)
+    {
+        var start = Stopwatch.GetTimestamp();
+        try
+        {
+            using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
+            using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
+            await using var body = await response.Content.ReadAsStreamAsync(ct);
+            var buffer = new byte[16 * 1024];
+            var first = -1.0;
+            int read;
+            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            {
+                if (first < 0) first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+            }
+            return new Sample(first, Stopwatch.GetElapsedTime(start).TotalMilliseconds, response.IsSuccessStatusCode);
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException or TaskCanceledException)
+        {
+            return new Sample(-1, Stopwatch.GetElapsedTime(start).TotalMilliseconds, false);
+        }
+    }
+
+    public static (double P50, double P99) FirstByte(List<Sample> samples) => Percentiles(samples.Where(s => s.Ok).Select(s => s.FirstByteMs).ToList());
+
+    public static (double P50, double P99) Total(List<Sample> samples) => Percentiles(samples.Where(s => s.Ok).Select(s => s.TotalMs).ToList());
+
+    static (double, double) Percentiles(List<double> values) =>
+        values.Count == 0 ? (double.NaN, double.NaN) : (Machine.Percentile(values, 50), Machine.Percentile(values, 99));
+}

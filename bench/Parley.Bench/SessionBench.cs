@@ -1,0 +1,70 @@
+using System.Diagnostics;
+using Parley.Testing;
+
+namespace Parley.Bench;
+
+/// <summary>
+/// The session path: access key lookup, limits, storing the user's message and the reply, and streaming — against
+/// the same streaming request sent straight to the upstream.
+/// </summary>
+public static class SessionBench
+{
+    public static async Task<object> RunAsync()
+    {
+        var results = new List<object>();
+        foreach (var kind in Databases())
+        {
+            await using var parley = await TestParley.StartAsync(kind, "--Logging:LogLevel:Default=Error");
+            var client = await parley.CreateChatClientAsync();
+            using var direct = Load.Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
+            using var anonymous = Load.Client(parley.BaseAddress);
+            const string upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""";
+            const string messageBody = """{"content":"Say hello"}""";
+
+            Console.WriteLine($"Session path on {kind}: POST /api/v1/chat/{{key}}/messages, time to first token");
+            Console.WriteLine($"  {"conc",5} {"direct p50",11} {"parley p50",11} {"added p50",10} {"direct p99",11} {"parley p99",11} {"added p99",10} {"msgs/s",8} {"errors",7}");
+            foreach (var (concurrency, perSession) in new[] { (1, 300), (64, 40) })
+            {
+                // One session per worker: a session answers one message at a time.
+                var keys = new System.Collections.Concurrent.ConcurrentQueue<string>();
+                for (var i = 0; i < concurrency; i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
+                var total = concurrency * perSession;
+                var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
+                var (through, seconds) = await Load.RunAsync(concurrency, total, async (_, ct) =>
+                {
+                    keys.TryDequeue(out var key);
+                    try
+                    {
+                        return await Load.PostAsync(anonymous, $"api/v1/chat/{key}/messages", messageBody, ct);
+                    }
+                    finally
+                    {
+                        keys.Enqueue(key!);
+                    }
+                });
+                var d = Load.FirstByte(straight);
+                var p = Load.FirstByte(through);
+                var errors = through.Count(s => !s.Ok);
+                Console.WriteLine($"  {concurrency,5} {d.P50,9:0.000}ms {p.P50,9:0.000}ms {p.P50 - d.P50,8:0.000}ms {d.P99,9:0.000}ms {p.P99,9:0.000}ms {p.P99 - d.P99,8:0.000}ms {through.Count / seconds,8:0} {errors,7}");
+                results.Add(new { database = kind.ToString(), concurrency, messages = total, directP50 = d.P50, parleyP50 = p.P50,
+                    addedP50 = p.P50 - d.P50, directP99 = d.P99, parleyP99 = p.P99, addedP99 = p.P99 - d.P99, messagesPerSecond = through.Count / seconds, errors });
+            }
+
+            // Session creation and renewal by tag.
+            using var admin = Load.Client(parley.BaseAddress, TestParley.AdminKey);
+            var (created, createSeconds) = await Load.RunAsync(16, 3000, (i, ct) =>
+                Load.PostAsync(admin, $"api/v1/web-chat-client/{client}/sessions", $$"""{"tag":"user-{{i}}"}""", ct));
+            var (renewed, renewSeconds) = await Load.RunAsync(16, 3000, (i, ct) =>
+                Load.PostAsync(admin, $"api/v1/web-chat-client/{client}/sessions", $$"""{"tag":"user-{{i}}"}""", ct));
+            Console.WriteLine($"  sessions created by tag {created.Count / createSeconds,8:0}/s, renewed by tag {renewed.Count / renewSeconds,8:0}/s, errors {created.Count(s => !s.Ok) + renewed.Count(s => !s.Ok)}");
+            results.Add(new { database = kind.ToString(), sessionsCreatedPerSecond = created.Count / createSeconds, sessionsRenewedPerSecond = renewed.Count / renewSeconds });
+
+            using var process = Process.GetCurrentProcess();
+            Console.WriteLine($"  working set of the whole benchmark process after the run: {process.WorkingSet64 / 1024 / 1024} MB");
+        }
+        return results;
+    }
+
+    static IEnumerable<DatabaseKind> Databases() =>
+        Environment.GetEnvironmentVariable("PARLEY_BENCH_POSTGRES") == "0" ? [DatabaseKind.Sqlite] : [DatabaseKind.Sqlite, DatabaseKind.Postgres];
+}
