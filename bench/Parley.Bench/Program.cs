@@ -6,6 +6,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
 {
     ["relay"] = RelayBench.RunAsync,
     ["session"] = SessionBench.RunAsync,
+    ["capacity"] = CapacityBench.RunAsync,
     ["talkpage"] = TalkPageBench.RunAsync,
 };
 var chosen = args.Length == 0 ? suites.Keys.ToArray() : args;

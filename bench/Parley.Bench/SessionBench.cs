@@ -25,10 +25,11 @@ public static class SessionBench
             Console.WriteLine($"  {"conc",5} {"direct p50",11} {"parley p50",11} {"added p50",10} {"direct p99",11} {"parley p99",11} {"added p99",10} {"msgs/s",8} {"errors",7}");
             foreach (var (concurrency, perSession) in new[] { (1, 300), (64, 40) })
             {
-                // One session per worker: a session answers one message at a time.
-                var keys = new System.Collections.Concurrent.ConcurrentQueue<string>();
-                for (var i = 0; i < concurrency; i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
+                // A session answers one message at a time, and real conversations are short: each session in the
+                // pool gets about ten messages, so the prompt does not grow into a 300-turn history.
                 var total = concurrency * perSession;
+                var keys = new System.Collections.Concurrent.ConcurrentQueue<string>();
+                for (var i = 0; i < Math.Max(concurrency, total / 10); i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
                 var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
                 var (through, seconds) = await Load.RunAsync(concurrency, total, async (_, ct) =>
                 {

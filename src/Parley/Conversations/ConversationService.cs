@@ -19,7 +19,8 @@ public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 /// The one place every channel goes through: session lookup, expiry and renewal, limits, prompt assembly and
 /// persistence. Transports only parse, authenticate and render.
 /// </summary>
-public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyGenerator generator, TokenCounter tokens, TimeProvider clock)
+public sealed class ConversationService(
+    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, TokenCounter tokens, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -33,7 +34,7 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
             join session in db.Sessions on key.SessionId equals session.Id
             join client in db.ChatClients on session.ChatClientId equals client.Id
             join gateway in db.Gateways on client.AiGatewayId equals gateway.Id
-            select new SessionContext(session, client, gateway)).SingleOrDefaultAsync(ct);
+            select new SessionContext(session, client, gateway)).AsNoTracking().SingleOrDefaultAsync(ct);
     }
 
     public ProblemHttpResult? RefuseIfExpired(SessionContext context) => context.Session.ExpiresAt <= Now
@@ -88,38 +89,34 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
                 if (renewed > session.ExpiresAt) session.ExpiresAt = renewed;
             }
 
-            var message = new Message
+            history.Add(new Message
             {
                 SessionId = session.Id,
                 Role = MessageRole.User,
                 Content = content,
                 CreatedAt = stamp(),
                 Status = MessageStatus.Complete,
-            };
-            db.Messages.Add(message);
-            history.Add(message);
+            });
             return null;
         }, ct);
     }
 
     /// <summary>Replaces the last reply (or answers a user message left without one) with a new one.</summary>
     public Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct) =>
-        StartReplyAsync(context, async (history, _) =>
+        StartReplyAsync(context, (history, _) =>
         {
             if (history.Count == 0)
-                return ApiProblem.Create(StatusCodes.Status409Conflict, "nothing_to_retry", "There is no message to answer again.");
-            if (history[^1] is { Role: MessageRole.Assistant } last)
-            {
-                await db.Messages.Where(m => m.Id == last.Id).ExecuteDeleteAsync(ct);
-                history.RemoveAt(history.Count - 1);
-            }
-            return null;
+                return Task.FromResult<ProblemHttpResult?>(
+                    ApiProblem.Create(StatusCodes.Status409Conflict, "nothing_to_retry", "There is no message to answer again."));
+            if (history[^1] is { Role: MessageRole.Assistant }) history.RemoveAt(history.Count - 1);
+            return Task.FromResult<ProblemHttpResult?>(null);
         }, ct);
 
     /// <summary>
-    /// Takes the session's reply lock, lets <paramref name="prepare"/> add to the conversation (or refuse), then stores
-    /// what it added together with the reply's first row, and starts generating. The user's message is stored before
-    /// the provider is called, so no fault can lose it.
+    /// Takes the session's reply lock and lets <paramref name="prepare"/> change the conversation in memory (add the
+    /// user's message, drop the reply to replace) or refuse. Then stores those changes with the reply's first row in
+    /// one commit, and starts generating. The user's message is stored before the provider is called, so no fault
+    /// can lose it.
     /// </summary>
     async Task<StartOutcome> StartReplyAsync(
         SessionContext context, Func<List<Message>, Func<DateTime>, Task<ProblemHttpResult?>> prepare, CancellationToken ct)
@@ -141,6 +138,8 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
 
             // Each new message is stamped after the last one, so a session's order holds even when clocks disagree.
             // Microseconds are the finest step PostgreSQL keeps.
+            var stored = history.ToList();
+            var expiresAt = session.ExpiresAt;
             var last = history.Count > 0 ? history[^1].CreatedAt : DateTime.MinValue;
             DateTime Stamp()
             {
@@ -150,7 +149,7 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
 
             if (await prepare(history, Stamp) is { } refusal)
             {
-                db.ChangeTracker.Clear();
+                session.ExpiresAt = expiresAt;
                 await registry.EndAsync(session.Id, run);
                 return new(null, refusal);
             }
@@ -165,8 +164,17 @@ public sealed class ConversationService(AppDb db, ReplyRegistry registry, ReplyG
                 CreatedAt = Stamp(),
                 Status = MessageStatus.Generating,
             };
-            db.Messages.Add(reply);
-            await db.SaveChangesAsync(ct);
+            var added = history.Except(stored).Append(reply).ToList();
+            var removed = stored.Except(history).Select(m => m.Id).ToList();
+            var renewedTo = session.ExpiresAt != expiresAt ? session.ExpiresAt : (DateTime?)null;
+            var sessionId = session.Id;
+            await writes.WriteAsync(async db =>
+            {
+                if (removed.Count > 0) await db.Messages.Where(m => removed.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
+                if (renewedTo is { } until)
+                    await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, until), CancellationToken.None);
+                db.Messages.AddRange(added);
+            });
             generator.Start(run, session.Id, reply.Id, context.Gateway, prompt);
             return new(run, null);
         }

@@ -33,14 +33,17 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         await response.Body.FlushAsync(ct);
         await using var items = events.GetAsyncEnumerator(ct);
         var next = items.MoveNextAsync().AsTask();
+        // One timer per stream, renewed only when it fires: a timer per event would pile up thousands of them.
+        var beat = Task.Delay(heartbeat, ct);
         try
         {
             while (true)
             {
-                if (await Task.WhenAny(next, Task.Delay(heartbeat, ct)) != next)
+                if (!next.IsCompleted && await Task.WhenAny(next, beat) == beat)
                 {
                     await response.Body.WriteAsync(HeartbeatLine, ct);
                     await response.Body.FlushAsync(ct);
+                    beat = Task.Delay(heartbeat, ct);
                     continue;
                 }
                 if (!await next) break;

@@ -12,7 +12,7 @@ namespace Parley.Conversations;
 /// ends it is marked complete, or incomplete with the error when the provider fails part-way.
 /// </summary>
 public sealed partial class ReplyGenerator(
-    ReplyRegistry registry, ModelClients models, TokenCounter tokens, IServiceScopeFactory scopes, TimeProvider clock,
+    ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, TimeProvider clock,
     ILogger<ReplyGenerator> logger)
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
@@ -27,8 +27,6 @@ public sealed partial class ReplyGenerator(
     {
         var reply = new ReplyAccumulator();
         Exception? failure = null;
-        await using var scope = scopes.CreateAsyncScope();
-        var db = scope.ServiceProvider.GetRequiredService<AppDb>();
         try
         {
             if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill) run.Append(reply.Begin(prefill));
@@ -40,7 +38,7 @@ public sealed partial class ReplyGenerator(
                 foreach (var item in reply.Add(part)) run.Append(item);
                 if (clock.GetElapsedTime(lastSave) >= SaveEvery)
                 {
-                    await SaveProgressAsync(db, messageId, reply);
+                    await SaveProgressAsync(messageId, reply);
                     lastSave = clock.GetTimestamp();
                 }
             }
@@ -59,7 +57,7 @@ public sealed partial class ReplyGenerator(
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
             (string Code, string Message)? error = failure is null ? null : ProviderErrors.Describe(failure);
-            await FinishAsync(db, sessionId, messageId, reply, usage, error?.Message);
+            await FinishAsync(sessionId, messageId, reply, usage, error?.Message);
             final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
                 : ChatEvents.OfDone(messageId, reply.FinishReason ?? "stop", usage);
@@ -73,27 +71,35 @@ public sealed partial class ReplyGenerator(
     }
 
     // Saving must not depend on the shutdown token: the point is to keep what was said.
-    static Task<int> SaveProgressAsync(AppDb db, Guid messageId, ReplyAccumulator reply) =>
-        db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
-            .SetProperty(x => x.Content, reply.Text)
-            .SetProperty(x => x.Reasoning, reply.Reasoning), CancellationToken.None);
+    Task SaveProgressAsync(Guid messageId, ReplyAccumulator reply)
+    {
+        var (text, reasoning) = (reply.Text, reply.Reasoning);
+        return writes.WriteAsync(db => db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
+            .SetProperty(x => x.Content, text)
+            .SetProperty(x => x.Reasoning, reasoning), CancellationToken.None));
+    }
 
-    static async Task FinishAsync(AppDb db, Guid sessionId, Guid messageId, ReplyAccumulator reply, UsageView usage, string? error)
+    /// <summary>The reply and the session's totals change in one commit, so they always agree.</summary>
+    Task FinishAsync(Guid sessionId, Guid messageId, ReplyAccumulator reply, UsageView usage, string? error)
     {
         var input = (int)usage.InputTokens;
         var output = (int)usage.OutputTokens;
-        await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
-            .SetProperty(x => x.Content, reply.Text)
-            .SetProperty(x => x.Reasoning, reply.Reasoning)
-            .SetProperty(x => x.Status, error is null ? MessageStatus.Complete : MessageStatus.Incomplete)
-            .SetProperty(x => x.Error, error)
-            .SetProperty(x => x.FinishReason, error is null ? reply.FinishReason ?? "stop" : "error")
-            .SetProperty(x => x.InputTokens, input)
-            .SetProperty(x => x.OutputTokens, output)
-            .SetProperty(x => x.UsageSource, usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated), CancellationToken.None);
-        await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s
-            .SetProperty(x => x.InputTokens, x => x.InputTokens + input)
-            .SetProperty(x => x.OutputTokens, x => x.OutputTokens + output), CancellationToken.None);
+        var (text, reasoning, finishReason) = (reply.Text, reply.Reasoning, reply.FinishReason);
+        return writes.WriteAsync(async db =>
+        {
+            await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.Content, text)
+                .SetProperty(x => x.Reasoning, reasoning)
+                .SetProperty(x => x.Status, error is null ? MessageStatus.Complete : MessageStatus.Incomplete)
+                .SetProperty(x => x.Error, error)
+                .SetProperty(x => x.FinishReason, error is null ? finishReason ?? "stop" : "error")
+                .SetProperty(x => x.InputTokens, input)
+                .SetProperty(x => x.OutputTokens, output)
+                .SetProperty(x => x.UsageSource, usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated), CancellationToken.None);
+            await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s
+                .SetProperty(x => x.InputTokens, x => x.InputTokens + input)
+                .SetProperty(x => x.OutputTokens, x => x.OutputTokens + output), CancellationToken.None);
+        });
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]
