@@ -20,10 +20,12 @@ public sealed class AdminKeyAuthentication(
     protected override Task<AuthenticateResult> HandleAuthenticateAsync()
     {
         var header = Request.Headers.Authorization.ToString();
-        if (!header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
-            return Task.FromResult(AuthenticateResult.NoResult());
+        string key;
+        if (header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)) key = header["Bearer ".Length..].Trim();
+        // Browsers cannot set headers on WebSocket requests, so real-time hubs also take the key as access_token.
+        else if (Request.Path.StartsWithSegments("/hubs") && Request.Query["access_token"] is [{ Length: > 0 } token]) key = token;
+        else return Task.FromResult(AuthenticateResult.NoResult());
 
-        var key = header["Bearer ".Length..].Trim();
         if (!keys.IsValid(key))
             return Task.FromResult(AuthenticateResult.Fail("The admin key is not valid."));
 

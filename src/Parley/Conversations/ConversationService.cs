@@ -3,6 +3,7 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
+using Parley.OperatorConsole;
 using Parley.Data;
 using Parley.Gateways;
 using Parley.Sessions;
@@ -20,7 +21,8 @@ public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 /// persistence. Transports only parse, authenticate and render.
 /// </summary>
 public sealed class ConversationService(
-    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, TokenCounter tokens, TimeProvider clock)
+    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, SessionEvents events, TokenCounter tokens,
+    TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -176,6 +178,7 @@ public sealed class ConversationService(
                 db.Messages.AddRange(added);
             });
             generator.Start(run, session.Id, reply.Id, context.Gateway, prompt);
+            await events.PublishAsync(session.Id, reply.Id, "reply-started");
             return new(run, null);
         }
         catch

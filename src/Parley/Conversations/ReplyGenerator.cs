@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Microsoft.EntityFrameworkCore;
+using Parley.OperatorConsole;
 using Parley.Data;
 using Parley.Gateways;
 using Parley.Sessions;
@@ -12,7 +13,7 @@ namespace Parley.Conversations;
 /// ends it is marked complete, or incomplete with the error when the provider fails part-way.
 /// </summary>
 public sealed partial class ReplyGenerator(
-    ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, TimeProvider clock,
+    ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, TimeProvider clock,
     ILogger<ReplyGenerator> logger)
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
@@ -68,6 +69,7 @@ public sealed partial class ReplyGenerator(
             final = ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", messageId);
         }
         await registry.EndAsync(sessionId, run, final);
+        await events.PublishAsync(sessionId, messageId, final.EventType == ChatEvents.Done ? "reply-completed" : "reply-failed");
     }
 
     // Saving must not depend on the shutdown token: the point is to keep what was said.

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.ResponseCompression;
 using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
+using Parley.OperatorConsole;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Gateways;
@@ -68,6 +69,7 @@ public static class ParleyServer
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddSharedMode(builder.Configuration);
         builder.Services.AddConversations();
+        builder.Services.AddConsoleEvents(builder.Configuration);
 
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
@@ -91,6 +93,7 @@ public static class ParleyServer
         app.MapSessionEndpoints();
         app.MapChatEndpoints();
         app.MapTalkPage();
+        app.MapConsoleEvents();
         // Liveness: the process answers. Readiness: its database (and Redis, in shared mode) answer too.
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });

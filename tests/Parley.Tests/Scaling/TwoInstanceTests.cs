@@ -1,6 +1,7 @@
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.AspNetCore.SignalR.Client;
 using Parley.Testing;
 using Parley.Testing.Upstream;
 
@@ -69,6 +70,42 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         Assert.Equal("Hello from instance A.", followed.Text);
         Assert.Equal("done", followed.Last.Type);
         Assert.Equal((await onA).Last.Data.GetProperty("messageId").GetGuid(), followed.Last.Data.GetProperty("messageId").GetGuid());
+    }
+
+    [Fact]
+    public async Task An_operator_connected_to_one_instance_sees_the_events_of_a_reply_on_the_other()
+    {
+        var (key, sessionId) = await CreateSessionWithIdAsync(a);
+        await using var hub = new HubConnectionBuilder()
+            .WithUrl(new Uri(b.BaseAddress, "/hubs/sessions"), options => options.Headers["Authorization"] = $"Bearer {TestParley.AdminKey}")
+            .Build();
+        var seen = new System.Collections.Concurrent.ConcurrentQueue<string>();
+        var completed = new TaskCompletionSource<JsonElement>(TaskCreationOptions.RunContinuationsAsynchronously);
+        hub.On<JsonElement>("sessionEvent", e =>
+        {
+            seen.Enqueue(e.GetProperty("kind").GetString()!);
+            if (e.GetProperty("kind").GetString() == "reply-completed") completed.TrySetResult(e);
+        });
+        await hub.StartAsync(Ct);
+        await hub.InvokeAsync("Watch", sessionId, Ct);
+
+        using var http = Client(a);
+        var reply = await SendAsync(http, key, "hello");
+
+        var done = await completed.Task.WaitAsync(TimeSpan.FromSeconds(10), Ct);
+        Assert.Equal(["reply-started", "reply-completed"], seen);
+        Assert.Equal(reply.Last.Data.GetProperty("messageId").GetGuid(), done.GetProperty("messageId").GetGuid());
+        Assert.Equal(sessionId, done.GetProperty("sessionId").GetGuid());
+    }
+
+    [Fact]
+    public async Task The_session_hub_wants_the_admin_key()
+    {
+        await using var hub = new HubConnectionBuilder().WithUrl(new Uri(b.BaseAddress, "/hubs/sessions")).Build();
+
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => hub.StartAsync(Ct));
+
+        Assert.Equal(HttpStatusCode.Unauthorized, refused.StatusCode);
     }
 
     [Fact]
@@ -177,7 +214,10 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         return http;
     }
 
-    async Task<string> CreateSessionAsync(ParleyProcess instance, object? limits = null)
+    async Task<string> CreateSessionAsync(ParleyProcess instance, object? limits = null) =>
+        (await CreateSessionWithIdAsync(instance, limits)).AccessKey;
+
+    async Task<(string AccessKey, Guid SessionId)> CreateSessionWithIdAsync(ParleyProcess instance, object? limits = null)
     {
         using var http = Client(instance);
         async Task<JsonElement> PostAsync(string path, object body)
@@ -195,7 +235,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
             name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits,
         });
         var session = await PostAsync($"/api/v1/web-chat-client/{client.GetProperty("id").GetGuid()}/sessions", new { });
-        return session.GetProperty("accessKey").GetString()!;
+        return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid());
     }
 
     static async Task<SseResponse> SendAsync(HttpClient http, string key, string content)

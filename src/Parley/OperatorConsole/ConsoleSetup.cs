@@ -1,0 +1,28 @@
+using Parley.Scaling;
+
+namespace Parley.OperatorConsole;
+
+public static class ConsoleSetup
+{
+    public static IServiceCollection AddConsoleEvents(this IServiceCollection services, IConfiguration configuration)
+    {
+        var signalR = services.AddSignalR();
+        var redis = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+        if (redis.Enabled)
+        {
+            signalR.AddStackExchangeRedis(redis.Configuration!, options =>
+            {
+                options.Configuration.ChannelPrefix = StackExchange.Redis.RedisChannel.Literal("parley");
+                options.Configuration.AbortOnConnectFail = false;
+            });
+        }
+        services.AddSingleton<SessionEvents>();
+        return services;
+    }
+
+    public static IEndpointRouteBuilder MapConsoleEvents(this IEndpointRouteBuilder app)
+    {
+        app.MapHub<SessionEventsHub>(SessionEventsHub.Path);
+        return app;
+    }
+}

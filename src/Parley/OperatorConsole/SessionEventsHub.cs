@@ -1,0 +1,51 @@
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.SignalR;
+using Parley.Admin;
+
+namespace Parley.OperatorConsole;
+
+/// <summary>
+/// Real-time session events for operators (the console): a reply started, completed or failed, on any instance.
+/// With Redis configured, the SignalR backplane carries the events between instances.
+/// </summary>
+[Authorize(Policy = AdminKeyAuthentication.Policy)]
+public sealed class SessionEventsHub : Hub
+{
+    public const string Path = "/hubs/sessions";
+    public const string AllSessions = "sessions:all";
+
+    /// <summary>Receive the events of one session.</summary>
+    public Task Watch(Guid sessionId) => Groups.AddToGroupAsync(Context.ConnectionId, Group(sessionId));
+
+    public Task Unwatch(Guid sessionId) => Groups.RemoveFromGroupAsync(Context.ConnectionId, Group(sessionId));
+
+    /// <summary>Receive the events of every session.</summary>
+    public Task WatchAll() => Groups.AddToGroupAsync(Context.ConnectionId, AllSessions);
+
+    public static string Group(Guid sessionId) => $"session:{sessionId:n}";
+}
+
+/// <summary>One event as the hub's clients receive it, under the method name "sessionEvent".</summary>
+public sealed record SessionEvent(Guid SessionId, Guid MessageId, string Kind);
+
+public sealed partial class SessionEvents(IHubContext<SessionEventsHub> hub, ILogger<SessionEvents> logger)
+{
+    public const string Method = "sessionEvent";
+
+    /// <summary>Tells watching operators; never fails the conversation (a missed live update is only that).</summary>
+    public async Task PublishAsync(Guid sessionId, Guid messageId, string kind)
+    {
+        try
+        {
+            var payload = new SessionEvent(sessionId, messageId, kind);
+            await hub.Clients.Groups(SessionEventsHub.Group(sessionId), SessionEventsHub.AllSessions).SendAsync(Method, payload);
+        }
+        catch (Exception ex)
+        {
+            LogNotSent(logger, ex, kind, sessionId);
+        }
+    }
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The {Kind} event of session {SessionId} did not reach operators")]
+    static partial void LogNotSent(ILogger logger, Exception exception, string kind, Guid sessionId);
+}
