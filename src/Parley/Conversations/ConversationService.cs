@@ -21,8 +21,8 @@ public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 /// persistence. Transports only parse, authenticate and render.
 /// </summary>
 public sealed class ConversationService(
-    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, SessionEvents events, TokenCounter tokens,
-    TimeProvider clock)
+    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits, SessionEvents events,
+    TokenCounter tokens, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -81,13 +81,13 @@ public sealed class ConversationService(
 
         return StartReplyAsync(context, async (history, stamp) =>
         {
-            if (await CheckLimitsAsync(context, content, ct) is { } refusal) return refusal;
+            if (await limits.CheckAsync(context, history, content, ct) is { } refusal) return refusal;
 
             var session = context.Session;
-            var limits = context.Client.LimitingParameters;
-            if (session.ExpiresAt - Now < TimeSpan.FromMinutes(limits.RenewWhenMinutesLeft))
+            var renewal = context.Client.LimitingParameters;
+            if (session.ExpiresAt - Now < TimeSpan.FromMinutes(renewal.RenewWhenMinutesLeft))
             {
-                var renewed = Now.AddMinutes(limits.RenewByMinutes);
+                var renewed = Now.AddMinutes(renewal.RenewByMinutes);
                 if (renewed > session.ExpiresAt) session.ExpiresAt = renewed;
             }
 
@@ -200,42 +200,6 @@ public sealed class ConversationService(
 
     public IQueryable<Message> Visible(Guid sessionId) =>
         db.Messages.Where(m => m.SessionId == sessionId && m.ClearedAt == null);
-
-    async Task<ProblemHttpResult?> CheckLimitsAsync(SessionContext context, string content, CancellationToken ct)
-    {
-        var limits = context.Client.LimitingParameters;
-        var sessionId = context.Session.Id;
-
-        if (limits.MaxMessages is { } max && await Visible(sessionId).CountAsync(m => m.Role == MessageRole.User, ct) >= max)
-        {
-            return ApiProblem.Create(StatusCodes.Status403Forbidden, "max_messages_reached",
-                $"This conversation reached its limit of {max} messages. Clear the conversation to start again.",
-                new Dictionary<string, object?> { ["limit"] = max });
-        }
-
-        if (limits.MessagesPerHour is { } perHour)
-        {
-            // Cleared messages still count: clearing the conversation must not lift the hourly limit.
-            var windowStart = Now.AddHours(-1);
-            var recent = db.Messages.Where(m => m.SessionId == sessionId && m.Role == MessageRole.User && m.CreatedAt > windowStart);
-            if (await recent.CountAsync(ct) >= perHour)
-            {
-                var resetsAt = (await recent.MinAsync(m => m.CreatedAt, ct)).AddHours(1);
-                return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "hourly_limit_reached",
-                    $"You can send {perHour} messages per hour. You can write again at {resetsAt:HH:mm} UTC.",
-                    new Dictionary<string, object?> { ["limit"] = perHour, ["resetsAt"] = resetsAt });
-            }
-        }
-
-        if (limits.UserInputMaxTokens is { } maxTokens
-            && tokens.CountExact(context.Gateway.Parameters.ModelName, content) is { } count && count > maxTokens)
-        {
-            return ApiProblem.Create(StatusCodes.Status400BadRequest, "input_too_long",
-                $"The message is {count} tokens long; the limit is {maxTokens}. Please shorten it.",
-                new Dictionary<string, object?> { ["tokens"] = count, ["limit"] = maxTokens });
-        }
-        return null;
-    }
 
     static ProblemHttpResult ReplyInProgress() => ApiProblem.Create(StatusCodes.Status409Conflict, "reply_in_progress",
         "The assistant is still answering the previous message. Wait for it to finish, then send again.");

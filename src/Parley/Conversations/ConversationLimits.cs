@@ -1,0 +1,48 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.EntityFrameworkCore;
+using Parley.Api;
+using Parley.Data;
+using Parley.Sessions;
+
+namespace Parley.Conversations;
+
+/// <summary>A chat client's limits on a new user message, each refused with its own code and a message the page can show.</summary>
+public sealed class ConversationLimits(AppDb db, TokenCounter tokens, TimeProvider clock)
+{
+    /// <summary>Null when the message may be sent; <c>history</c> is the conversation as it stands (not cleared).</summary>
+    public async Task<ProblemHttpResult?> CheckAsync(SessionContext context, IReadOnlyList<Message> history, string content, CancellationToken ct)
+    {
+        var limits = context.Client.LimitingParameters;
+        var sessionId = context.Session.Id;
+
+        if (limits.MaxMessages is { } max && history.Count(m => m.Role == MessageRole.User) >= max)
+        {
+            return ApiProblem.Create(StatusCodes.Status403Forbidden, "max_messages_reached",
+                $"This conversation reached its limit of {max} messages. Clear the conversation to start again.",
+                new Dictionary<string, object?> { ["limit"] = max });
+        }
+
+        if (limits.MessagesPerHour is { } perHour)
+        {
+            // Cleared messages still count: clearing the conversation must not lift the hourly limit.
+            var windowStart = clock.GetUtcNow().UtcDateTime.AddHours(-1);
+            var recent = db.Messages.Where(m => m.SessionId == sessionId && m.Role == MessageRole.User && m.CreatedAt > windowStart);
+            if (await recent.CountAsync(ct) >= perHour)
+            {
+                var resetsAt = (await recent.MinAsync(m => m.CreatedAt, ct)).AddHours(1);
+                return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "hourly_limit_reached",
+                    $"You can send {perHour} messages per hour. You can write again at {resetsAt:HH:mm} UTC.",
+                    new Dictionary<string, object?> { ["limit"] = perHour, ["resetsAt"] = resetsAt });
+            }
+        }
+
+        if (limits.UserInputMaxTokens is { } maxTokens
+            && tokens.CountExact(context.Gateway.Parameters.ModelName, content) is { } count && count > maxTokens)
+        {
+            return ApiProblem.Create(StatusCodes.Status400BadRequest, "input_too_long",
+                $"The message is {count} tokens long; the limit is {maxTokens}. Please shorten it.",
+                new Dictionary<string, object?> { ["tokens"] = count, ["limit"] = maxTokens });
+        }
+        return null;
+    }
+}
