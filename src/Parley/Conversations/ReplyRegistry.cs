@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Net.ServerSentEvents;
+using Microsoft.Extensions.Options;
+using Parley.Hosting;
 using Parley.Scaling;
 
 namespace Parley.Conversations;
@@ -9,10 +11,8 @@ namespace Parley.Conversations;
 /// across instances. Generation outlives the request that started it; on shutdown, replies get a grace period to
 /// finish and are then cut off and stored as incomplete.
 /// </summary>
-public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed) : IHostedService, IDisposable
+public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<ParleyOptions> options) : IHostedService, IDisposable
 {
-    static readonly TimeSpan Grace = TimeSpan.FromSeconds(20);
-
     readonly ConcurrentDictionary<Guid, ReplyRun> active = new();
     readonly CancellationTokenSource stopping = new();
 
@@ -67,7 +67,7 @@ public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed) : IHostedS
     public async Task StopAsync(CancellationToken cancellationToken)
     {
         var running = Task.WhenAll(active.Values.Select(r => r.Finished));
-        await Task.WhenAny(running, Task.Delay(Grace, cancellationToken));
+        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds), cancellationToken));
         await stopping.CancelAsync();
         await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
     }

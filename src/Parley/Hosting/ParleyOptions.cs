@@ -18,6 +18,9 @@ public sealed class ParleyOptions
     /// <summary>Seconds between keep-alive comments on an event stream while the model is silent.</summary>
     [Range(1, 300)] public int HeartbeatSeconds { get; set; } = 15;
 
+    /// <summary>On shutdown, how long replies being generated may go on before they are cut off and stored as incomplete.</summary>
+    [Range(0, 300)] public int ShutdownGraceSeconds { get; set; } = 20;
+
     /// <summary>Largest accepted request body, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1_048_576;
 }
