@@ -94,8 +94,7 @@ public static class ChatEndpoints
         if (format is not ("md" or "jsonl")) return ApiProblem.Invalid("format", "The format field must be \"md\" or \"jsonl\".");
         if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
 
-        var messages = await conversations.Visible(context.Session.Id).AsNoTracking()
-            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        var messages = await conversations.ConversationAsync(context.Session.Id, settleAbandoned: false, ct);
         var title = context.Client.ClientParameters.PageTitle ?? context.Client.Name;
         var name = $"conversation-{context.Session.Id}.{format}";
         return format == "md"

@@ -50,18 +50,9 @@ public sealed class ConversationService(
     {
         var session = context.Session;
         var replying = await registry.IsReplyingAsync(session.Id);
-        var messages = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
-        if (replying)
-        {
-            // The reply being generated is followed through /reply, from its first token.
-            messages.RemoveAll(m => m.Status == MessageStatus.Generating);
-        }
-        else if (messages.Any(m => m.Status == MessageStatus.Generating))
-        {
-            // Left behind by an instance that stopped mid-reply.
-            await SettleAbandonedAsync(session.Id, ct);
-            messages = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
-        }
+        // A reply being generated is followed through /reply, from its first token; with none running, a reply
+        // still marked generating was left by an instance that stopped.
+        var messages = await ConversationAsync(session.Id, settleAbandoned: !replying, ct);
         return new ChatView(
             session.Id,
             context.Client.Name,
@@ -130,13 +121,8 @@ public sealed class ConversationService(
 
         try
         {
-            var history = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
-            if (history.Any(m => m.Status == MessageStatus.Generating))
-            {
-                // Holding the lock, anything still marked generating was left by an instance that stopped mid-reply.
-                await SettleAbandonedAsync(session.Id, ct);
-                history = await Visible(session.Id).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
-            }
+            // Holding the lock, anything still marked generating was left by an instance that stopped mid-reply.
+            var history = await ConversationAsync(session.Id, settleAbandoned: true, ct);
 
             // Each new message is stamped after the last one, so a session's order holds even when clocks disagree.
             // Microseconds are the finest step PostgreSQL keeps.
@@ -188,12 +174,26 @@ public sealed class ConversationService(
         }
     }
 
-    async Task SettleAbandonedAsync(Guid sessionId, CancellationToken ct) =>
+    /// <summary>
+    /// The conversation (not cleared), oldest first. Replies still being generated are left out, or with
+    /// <paramref name="settleAbandoned"/> (no reply can be running) marked incomplete: their instance stopped.
+    /// </summary>
+    public async Task<List<Message>> ConversationAsync(Guid sessionId, bool settleAbandoned, CancellationToken ct)
+    {
+        var messages = await Visible(sessionId).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        if (!messages.Any(m => m.Status == MessageStatus.Generating)) return messages;
+        if (!settleAbandoned)
+        {
+            messages.RemoveAll(m => m.Status == MessageStatus.Generating);
+            return messages;
+        }
         await db.Messages.Where(m => m.SessionId == sessionId && m.Status == MessageStatus.Generating)
             .ExecuteUpdateAsync(m => m
                 .SetProperty(x => x.Status, MessageStatus.Incomplete)
                 .SetProperty(x => x.FinishReason, "error")
                 .SetProperty(x => x.Error, "The reply was cut off: the server answering it stopped."), ct);
+        return await ConversationAsync(sessionId, settleAbandoned: false, ct);
+    }
 
     public async Task ClearAsync(SessionContext context, CancellationToken ct) =>
         await Visible(context.Session.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedAt, Now), ct);
