@@ -65,7 +65,7 @@ public static class ChatClientEndpoints
     }
 
     static async Task<Results<Ok<Envelope<ChatClientView>>, ProblemHttpResult>> ReplaceClient(
-        Guid id, ChatClientRequest request, AppDb db, TokenCounter tokens, TimeProvider clock, CancellationToken ct)
+        Guid id, ChatClientRequest request, AppDb db, ChatClientCache cache, TokenCounter tokens, TimeProvider clock, CancellationToken ct)
     {
         var client = await db.ChatClients.SingleOrDefaultAsync(c => c.Id == id, ct);
         if (client is null) return ApiProblem.NotFound("The chat client");
@@ -78,11 +78,13 @@ public static class ChatClientEndpoints
         client.LimitingParameters = request.LimitingParameters ?? new();
         client.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         await db.SaveChangesAsync(ct);
+        cache.Forget(id);
         return TypedResults.Ok(Envelope.Of(ChatClientView.Of(client, tokens, model), "The chat client was updated."));
     }
 
-    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteClient(Guid id, AppDb db, CancellationToken ct)
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteClient(Guid id, AppDb db, ChatClientCache cache, CancellationToken ct)
     {
+        cache.Forget(id);
         // Sessions, their keys and messages go with the client (cascade), in one statement.
         var deleted = await db.ChatClients.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
         return deleted == 0 ? ApiProblem.NotFound("The chat client") : TypedResults.Ok(Envelope.Of<object?>(null, "The chat client was deleted."));

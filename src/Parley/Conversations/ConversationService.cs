@@ -22,21 +22,22 @@ public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 /// </summary>
 public sealed class ConversationService(
     AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits, SessionEvents events,
-    TokenCounter tokens, TimeProvider clock)
+    ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    public Task<SessionContext?> FindAsync(string accessKey, CancellationToken ct)
+    /// <summary>The session an access key opens; its chat client and gateway come from short-lived caches.</summary>
+    public async Task<SessionContext?> FindAsync(string accessKey, CancellationToken ct)
     {
-        if (!AccessKeys.LooksValid(accessKey)) return Task.FromResult<SessionContext?>(null);
+        if (!AccessKeys.LooksValid(accessKey)) return null;
         var hash = Secrets.Hash(accessKey);
-        return (
+        var session = await (
             from key in db.SessionKeys
             where key.Hash == hash
-            join session in db.Sessions on key.SessionId equals session.Id
-            join client in db.ChatClients on session.ChatClientId equals client.Id
-            join gateway in db.Gateways on client.AiGatewayId equals gateway.Id
-            select new SessionContext(session, client, gateway)).AsNoTracking().SingleOrDefaultAsync(ct);
+            join s in db.Sessions on key.SessionId equals s.Id
+            select s).AsNoTracking().SingleOrDefaultAsync(ct);
+        if (session is null || await clients.GetAsync(session.ChatClientId, db, ct) is not { } client) return null;
+        return await gateways.GetAsync(client.AiGatewayId, db, ct) is { } gateway ? new SessionContext(session, client, gateway.Gateway) : null;
     }
 
     public ProblemHttpResult? RefuseIfExpired(SessionContext context) => context.Session.ExpiresAt <= Now

@@ -66,6 +66,7 @@ public static class ParleyServer
         builder.Services.AddScoped<RequestValidator>();
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddSingleton<PageAssets>();
+        builder.Services.AddSingleton<ChatClientCache>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddSharedMode(builder.Configuration);
         builder.Services.AddConversations();
