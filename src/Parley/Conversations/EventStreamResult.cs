@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
@@ -16,6 +17,9 @@ namespace Parley.Conversations;
 public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) : IResult, IEndpointMetadataProvider
 {
     static readonly byte[] HeartbeatLine = ": keep-alive\n\n"u8.ToArray();
+    static readonly byte[] EventPrefix = "event: "u8.ToArray();
+    static readonly byte[] DataPrefix = "\ndata: "u8.ToArray();
+    static readonly byte[] EventEnd = "\n\n"u8.ToArray();
 
     public async Task ExecuteAsync(HttpContext httpContext)
     {
@@ -31,6 +35,8 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         var heartbeat = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<ParleyOptions>>().Value.HeartbeatSeconds);
 
         await response.Body.FlushAsync(ct);
+        var body = response.BodyWriter;
+        await using var writer = new Utf8JsonWriter(body);
         await using var items = events.GetAsyncEnumerator(ct);
         var next = items.MoveNextAsync().AsTask();
         // One timer per stream, renewed only when it fires: a timer per event would pile up thousands of them.
@@ -41,20 +47,22 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
             {
                 if (!next.IsCompleted && await Task.WhenAny(next, beat) == beat)
                 {
-                    await response.Body.WriteAsync(HeartbeatLine, ct);
-                    await response.Body.FlushAsync(ct);
+                    await body.WriteAsync(HeartbeatLine, ct);
                     beat = Task.Delay(heartbeat, ct);
                     continue;
                 }
                 if (!await next) break;
 
+                // Written straight into the response's buffer: no string per token.
                 var item = items.Current;
-                var payload = new StringBuilder()
-                    .Append("event: ").Append(item.EventType).Append('\n')
-                    .Append("data: ").Append(JsonSerializer.Serialize(item.Data, json)).Append("\n\n")
-                    .ToString();
-                await response.Body.WriteAsync(Encoding.UTF8.GetBytes(payload), ct);
-                await response.Body.FlushAsync(ct);
+                body.Write(EventPrefix);
+                Encoding.UTF8.GetBytes(item.EventType, body);
+                body.Write(DataPrefix);
+                writer.Reset(body);
+                JsonSerializer.Serialize(writer, item.Data, json);
+                writer.Flush();
+                body.Write(EventEnd);
+                await body.FlushAsync(ct);
                 next = items.MoveNextAsync().AsTask();
             }
         }
