@@ -27,7 +27,7 @@ public sealed partial class ReplyGenerator(
     async Task GenerateAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
     {
         var reply = new ReplyAccumulator();
-        Exception? failure = null;
+        (string Code, string Message)? error = null;
         try
         {
             if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill) run.Append(reply.Begin(prefill));
@@ -46,18 +46,16 @@ public sealed partial class ReplyGenerator(
         }
         catch (Exception ex)
         {
-            failure = ex;
-            var (code, message) = ProviderErrors.Describe(ex);
+            error = ProviderErrors.Describe(ex);
             // Known provider faults are the provider's story, told in one line; anything else needs the stack.
-            if (code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
-            else LogReplyFailed(logger, sessionId, code, message);
+            if (error.Value.Code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
+            else LogReplyFailed(logger, sessionId, error.Value.Code, error.Value.Message);
         }
 
         SseItem<object> final;
         try
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
-            (string Code, string Message)? error = failure is null ? null : ProviderErrors.Describe(failure);
             await FinishAsync(sessionId, messageId, reply, usage, error?.Message);
             final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
