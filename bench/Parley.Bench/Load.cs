@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
@@ -40,6 +41,30 @@ public static class Load
         return (samples, clock.Elapsed.TotalSeconds);
     }
 
+    /// <summary>
+    /// Keeps <paramref name="streams"/> requests in flight, as steady traffic does: each worker starts at its own
+    /// moment within <paramref name="ramp"/> and sends one request after another until <paramref name="measure"/>
+    /// more has passed. Only requests that started after the ramp are measured.
+    /// </summary>
+    public static async Task<List<Sample>> SteadyAsync(
+        int streams, TimeSpan ramp, TimeSpan measure, Func<int, CancellationToken, Task<Sample>> send)
+    {
+        var samples = new List<Sample>();
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(ramp + measure + TimeSpan.FromMinutes(2));
+        await Task.WhenAll(Enumerable.Range(0, streams).Select(async worker =>
+        {
+            await Task.Delay(ramp * ((double)worker / streams));
+            while (clock.Elapsed < ramp + measure && !stop.IsCancellationRequested)
+            {
+                var started = clock.Elapsed;
+                var sample = await send(worker, stop.Token);
+                if (started >= ramp) lock (samples) samples.Add(sample);
+            }
+        }));
+        return samples;
+    }
+
     /// <summary>POSTs JSON and reads the answer to its end, noting when its first body byte arrived.</summary>
     public static async Task<Sample> PostAsync(HttpClient http, string path, string json, CancellationToken ct)
     {
@@ -49,12 +74,18 @@ public static class Load
             using var request = new HttpRequestMessage(HttpMethod.Post, path) { Content = new StringContent(json, Encoding.UTF8, "application/json") };
             using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
             await using var body = await response.Content.ReadAsStreamAsync(ct);
-            var buffer = new byte[16 * 1024];
+            var buffer = ArrayPool<byte>.Shared.Rent(4096);
             var first = -1.0;
-            int read;
-            while ((read = await body.ReadAsync(buffer, ct)) > 0)
+            try
             {
-                if (first < 0) first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                while (await body.ReadAsync(buffer, ct) > 0)
+                {
+                    if (first < 0) first = Stopwatch.GetElapsedTime(start).TotalMilliseconds;
+                }
+            }
+            finally
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
             }
             return new Sample(first, Stopwatch.GetElapsedTime(start).TotalMilliseconds, response.IsSuccessStatusCode);
         }

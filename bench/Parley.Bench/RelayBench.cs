@@ -10,7 +10,7 @@ public static class RelayBench
 {
     public static async Task<object> RunAsync()
     {
-        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
+        await using var parley = await TestParley.StartForBenchmarkAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
         var gateway = await parley.CreateGatewayAsync(new { baseAddress = parley.Upstream.BaseAddress, modelName = "gpt-4o-mini" });
         using var direct = Load.Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
         using var relay = Load.Client(parley.BaseAddress, TestParley.AdminKey);

@@ -1,5 +1,7 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Bench;
 
@@ -9,34 +11,45 @@ namespace Parley.Bench;
 /// </summary>
 public static class SessionBench
 {
+    // Streams that take time, as replies do: 32 tokens at 50 tokens/s.
+    static readonly ScriptedReply StreamedReply =
+        ScriptedReply.Text([.. Enumerable.Range(0, 32).Select(i => $"w{i} ")]) with { TokenDelay = TimeSpan.FromMilliseconds(20), Usage = (12, 32) };
+
     public static async Task<object> RunAsync()
     {
         var results = new List<object>();
         foreach (var kind in Databases())
         {
-            await using var parley = await TestParley.StartAsync(kind, "--Logging:LogLevel:Default=Error");
+            await using var parley = await TestParley.StartForBenchmarkAsync(kind, "--Logging:LogLevel:Default=Error");
             var client = await parley.CreateChatClientAsync();
             using var direct = Load.Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
             using var anonymous = Load.Client(parley.BaseAddress);
-            const string upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""";
-            const string messageBody = """{"content":"Say hello"}""";
+            await Warmup.RunAsync(parley, client, direct, anonymous);
 
             Console.WriteLine($"Session path on {kind}: POST /api/v1/chat/{{key}}/messages, time to first token");
-            Console.WriteLine($"  {"conc",5} {"direct p50",11} {"parley p50",11} {"added p50",10} {"direct p99",11} {"parley p99",11} {"added p99",10} {"msgs/s",8} {"errors",7}");
-            foreach (var (concurrency, perSession) in new[] { (1, 300), (64, 40) })
+            Console.WriteLine($"  {"load",-34} {"direct p50",11} {"parley p50",11} {"added p50",10} {"direct p99",11} {"parley p99",11} {"added p99",10} {"msgs/s",8} {"errors",7}");
+            var runs = new (string Name, int Concurrency, int PerStream, ScriptedReply? Reply)[]
             {
+                ("1 at a time, instant reply", 1, 500, null),
+                ("64 streams, 32 tokens at 50/s", 64, 20, StreamedReply),
+                ("64 back to back, instant reply", 64, 40, null),
+            };
+            foreach (var (name, concurrency, perStream, reply) in runs)
+            {
+                parley.Upstream.DefaultReply = reply;
                 // A session answers one message at a time, and real conversations are short: each session in the
                 // pool gets about ten messages, so the prompt does not grow into a 300-turn history.
-                var total = concurrency * perSession;
-                var keys = new System.Collections.Concurrent.ConcurrentQueue<string>();
+                var total = concurrency * perStream;
+                var keys = new ConcurrentQueue<string>();
                 for (var i = 0; i < Math.Max(concurrency, total / 10); i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
+                var upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""";
                 var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
                 var (through, seconds) = await Load.RunAsync(concurrency, total, async (_, ct) =>
                 {
                     keys.TryDequeue(out var key);
                     try
                     {
-                        return await Load.PostAsync(anonymous, $"api/v1/chat/{key}/messages", messageBody, ct);
+                        return await Load.PostAsync(anonymous, $"api/v1/chat/{key}/messages", """{"content":"Say hello"}""", ct);
                     }
                     finally
                     {
@@ -46,10 +59,11 @@ public static class SessionBench
                 var d = Load.FirstByte(straight);
                 var p = Load.FirstByte(through);
                 var errors = through.Count(s => !s.Ok);
-                Console.WriteLine($"  {concurrency,5} {d.P50,9:0.000}ms {p.P50,9:0.000}ms {p.P50 - d.P50,8:0.000}ms {d.P99,9:0.000}ms {p.P99,9:0.000}ms {p.P99 - d.P99,8:0.000}ms {through.Count / seconds,8:0} {errors,7}");
-                results.Add(new { database = kind.ToString(), concurrency, messages = total, directP50 = d.P50, parleyP50 = p.P50,
+                Console.WriteLine($"  {name,-34} {d.P50,9:0.000}ms {p.P50,9:0.000}ms {p.P50 - d.P50,8:0.000}ms {d.P99,9:0.000}ms {p.P99,9:0.000}ms {p.P99 - d.P99,8:0.000}ms {through.Count / seconds,8:0} {errors,7}");
+                results.Add(new { database = kind.ToString(), load = name, concurrency, messages = total, directP50 = d.P50, parleyP50 = p.P50,
                     addedP50 = p.P50 - d.P50, directP99 = d.P99, parleyP99 = p.P99, addedP99 = p.P99 - d.P99, messagesPerSecond = through.Count / seconds, errors });
             }
+            parley.Upstream.DefaultReply = null;
 
             // Session creation and renewal by tag.
             using var admin = Load.Client(parley.BaseAddress, TestParley.AdminKey);

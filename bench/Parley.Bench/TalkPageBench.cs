@@ -15,7 +15,7 @@ public static partial class TalkPageBench
 
     public static async Task<object> RunAsync()
     {
-        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
+        await using var parley = await TestParley.StartForBenchmarkAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
         var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(clientParameters: new
         {
             pageTitle = "ACME Help",

@@ -14,25 +14,39 @@ public sealed class TestParley : IAsyncDisposable
     public const string AdminKey = "pak_test_admin_key_0123456789";
 
     readonly string[] extraArguments;
+    readonly bool systemClock;
     WebApplication? app;
 
     public TestDatabase Database { get; }
     public TestUpstream Upstream { get; }
+    /// <summary>The clock tests move by hand; benchmarks run on the system clock instead.</summary>
     public FakeTimeProvider Clock { get; } = new(DateTimeOffset.UtcNow);
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
     public HttpClient Anonymous { get; private set; } = null!;
 
-    TestParley(TestDatabase database, TestUpstream upstream, string[] extraArguments)
+    TestParley(TestDatabase database, TestUpstream upstream, string[] extraArguments, bool systemClock)
     {
         Database = database;
         Upstream = upstream;
         this.extraArguments = extraArguments;
+        this.systemClock = systemClock;
     }
 
     public static async Task<TestParley> StartAsync(DatabaseKind kind, params string[] arguments)
     {
-        var parley = new TestParley(TestDatabase.Create(kind), await TestUpstream.StartAsync(), arguments);
+        var parley = new TestParley(TestDatabase.Create(kind), await TestUpstream.StartAsync(), arguments, systemClock: false);
+        await parley.StartServerAsync();
+        return parley;
+    }
+
+    /// <summary>
+    /// Parley as it runs in production, for measuring: the system clock (so replies are saved every second while
+    /// they grow, heartbeats tick) and an upstream that keeps no record of the requests it answered.
+    /// </summary>
+    public static async Task<TestParley> StartForBenchmarkAsync(DatabaseKind kind, params string[] arguments)
+    {
+        var parley = new TestParley(TestDatabase.Create(kind), await TestUpstream.StartAsync(recordRequests: false), arguments, systemClock: true);
         await parley.StartServerAsync();
         return parley;
     }
@@ -50,7 +64,10 @@ public sealed class TestParley : IAsyncDisposable
             .. Database.Arguments,
             .. extraArguments,
         ];
-        app = ParleyServer.Build(args, services => services.AddSingleton<TimeProvider>(Clock));
+        app = ParleyServer.Build(args, services =>
+        {
+            if (!systemClock) services.AddSingleton<TimeProvider>(Clock);
+        });
         await app.PrepareAsync();
         await app.StartAsync();
         BaseAddress = new Uri(app.Urls.First());

@@ -3,7 +3,6 @@ using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
-using Parley.OperatorConsole;
 using Parley.Data;
 using Parley.Gateways;
 using Parley.Sessions;
@@ -21,7 +20,7 @@ public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 /// persistence. Transports only parse, authenticate and render.
 /// </summary>
 public sealed class ConversationService(
-    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits, SessionEvents events,
+    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
     ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -157,15 +156,14 @@ public sealed class ConversationService(
             var removed = stored.Except(history).Select(m => m.Id).ToList();
             var renewedTo = session.ExpiresAt != expiresAt ? session.ExpiresAt : (DateTime?)null;
             var sessionId = session.Id;
-            await writes.WriteAsync(async db =>
+            var committed = writes.WriteAsync(async db =>
             {
                 if (removed.Count > 0) await db.Messages.Where(m => removed.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
                 if (renewedTo is { } until)
                     await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, until), CancellationToken.None);
                 db.Messages.AddRange(added);
             });
-            generator.Start(run, session.Id, reply.Id, context.Gateway, prompt);
-            await events.PublishAsync(session.Id, reply.Id, "reply-started");
+            generator.Start(run, session.Id, reply.Id, context.Gateway, prompt, committed);
             return new(run, null);
         }
         catch

@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
 using Parley.OperatorConsole;
 using Parley.Data;
 using Parley.Gateways;
@@ -18,30 +19,66 @@ public sealed partial class ReplyGenerator(
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
 
-    public void Start(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    /// <summary>
+    /// Generates the reply once <paramref name="stored"/> (the commit of the user's message and the reply's first
+    /// row) is durable. The provider is asked at once, so the commit hides behind its time to first token; nothing
+    /// reaches a reader before the commit.
+    /// </summary>
+    public void Start(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)
     {
         // Task.Run detaches the generation from the request; the registry owns it and awaits it on shutdown.
-        _ = Task.Run(() => GenerateAsync(run, sessionId, messageId, gateway, prompt), CancellationToken.None);
+        _ = Task.Run(() => GenerateAsync(run, sessionId, messageId, gateway, prompt, stored), CancellationToken.None);
     }
 
-    async Task GenerateAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<Microsoft.Extensions.AI.ChatMessage> prompt)
+    async Task GenerateAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)
     {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(registry.Stopping);
+        IAsyncEnumerator<ReplyPart>? parts = null;
+        Task<bool> first;
+        try
+        {
+            parts = ReplyParts.ReadAsync(models.For(gateway), prompt, ModelClients.ToChatOptions(gateway.Parameters), cancel.Token)
+                .GetAsyncEnumerator(cancel.Token);
+            first = parts.MoveNextAsync().AsTask();
+        }
+        catch (Exception ex)
+        {
+            first = Task.FromException<bool>(ex);
+        }
+
+        try
+        {
+            await stored;
+        }
+        catch (Exception ex)
+        {
+            LogStoreFailed(logger, ex, sessionId);
+            await cancel.CancelAsync();
+            await Task.WhenAny(first); // the cancelled request's outcome no longer matters
+            if (parts is not null) await parts.DisposeAsync();
+            await registry.EndAsync(sessionId, run, ChatEvents.OfError("storage_failed", "The message could not be saved. Please try again.", null));
+            return;
+        }
+        await events.PublishAsync(sessionId, messageId, "reply-started");
+
         var reply = new ReplyAccumulator();
         (string Code, string Message)? error = null;
         try
         {
             if (gateway.Parameters.AssistantPrefill is { Length: > 0 } prefill) run.Append(reply.Begin(prefill));
-
-            var client = models.For(gateway);
             var lastSave = clock.GetTimestamp();
-            await foreach (var part in ReplyParts.ReadAsync(client, prompt, ModelClients.ToChatOptions(gateway.Parameters), registry.Stopping))
+            if (await first)
             {
-                foreach (var item in reply.Add(part)) run.Append(item);
-                if (clock.GetElapsedTime(lastSave) >= SaveEvery)
+                do
                 {
-                    await SaveProgressAsync(messageId, reply);
-                    lastSave = clock.GetTimestamp();
+                    foreach (var item in reply.Add(parts!.Current)) run.Append(item);
+                    if (clock.GetElapsedTime(lastSave) >= SaveEvery)
+                    {
+                        await SaveProgressAsync(messageId, reply);
+                        lastSave = clock.GetTimestamp();
+                    }
                 }
+                while (await parts.MoveNextAsync());
             }
         }
         catch (Exception ex)
@@ -50,6 +87,10 @@ public sealed partial class ReplyGenerator(
             // Known provider faults are the provider's story, told in one line; anything else needs the stack.
             if (error.Value.Code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
             else LogReplyFailed(logger, sessionId, error.Value.Code, error.Value.Message);
+        }
+        finally
+        {
+            if (parts is not null) await parts.DisposeAsync();
         }
 
         SseItem<object> final;
@@ -74,9 +115,15 @@ public sealed partial class ReplyGenerator(
     Task SaveProgressAsync(Guid messageId, ReplyAccumulator reply)
     {
         var (text, reasoning) = (reply.Text, reply.Reasoning);
-        return writes.WriteAsync(db => db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
-            .SetProperty(x => x.Content, text)
-            .SetProperty(x => x.Reasoning, reasoning), CancellationToken.None));
+        return writes.WriteAsync(db =>
+        {
+            SetColumns(db, messageId, m =>
+            {
+                m.Content = text;
+                m.Reasoning = reasoning;
+            }, nameof(Message.Content), nameof(Message.Reasoning));
+            return Task.CompletedTask;
+        });
     }
 
     /// <summary>The reply and the session's totals change in one commit, so they always agree.</summary>
@@ -84,22 +131,38 @@ public sealed partial class ReplyGenerator(
     {
         var input = (int)usage.InputTokens;
         var output = (int)usage.OutputTokens;
-        var (text, reasoning, finishReason) = (reply.Text, reply.Reasoning, reply.FinishReason);
+        var (text, reasoning) = (reply.Text, reply.Reasoning);
+        var finishReason = error is null ? reply.FinishReason ?? "stop" : "error";
         return writes.WriteAsync(async db =>
         {
-            await db.Messages.Where(m => m.Id == messageId).ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.Content, text)
-                .SetProperty(x => x.Reasoning, reasoning)
-                .SetProperty(x => x.Status, error is null ? MessageStatus.Complete : MessageStatus.Incomplete)
-                .SetProperty(x => x.Error, error)
-                .SetProperty(x => x.FinishReason, error is null ? finishReason ?? "stop" : "error")
-                .SetProperty(x => x.InputTokens, input)
-                .SetProperty(x => x.OutputTokens, output)
-                .SetProperty(x => x.UsageSource, usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated), CancellationToken.None);
-            await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s
-                .SetProperty(x => x.InputTokens, x => x.InputTokens + input)
-                .SetProperty(x => x.OutputTokens, x => x.OutputTokens + output), CancellationToken.None);
+            SetColumns(db, messageId, m =>
+            {
+                m.Content = text;
+                m.Reasoning = reasoning;
+                m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
+                m.Error = error;
+                m.FinishReason = finishReason;
+                m.InputTokens = input;
+                m.OutputTokens = output;
+                m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
+            }, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Status), nameof(Message.Error), nameof(Message.FinishReason),
+                nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource));
+            // An increment in SQL, so totals stay right whichever instance finishes which reply.
+            await db.Database.ExecuteSqlAsync(
+                $"""UPDATE "Sessions" SET "InputTokens" = "InputTokens" + {input}, "OutputTokens" = "OutputTokens" + {output} WHERE "Id" = {sessionId}""",
+                CancellationToken.None);
         });
+    }
+
+    /// <summary>
+    /// Sets columns of a stored message without reading it; the update joins the batch's one SaveChanges instead
+    /// of being a statement of its own. Columns are marked changed even when the new value equals the placeholder's.
+    /// </summary>
+    static void SetColumns(AppDb db, Guid messageId, Action<Message> set, params string[] columns)
+    {
+        var entry = db.Messages.Local.FindEntry(messageId) ?? db.Messages.Attach(new Message { Id = messageId, Content = "" });
+        set(entry.Entity);
+        foreach (var column in columns) entry.Property(column).IsModified = true;
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]

@@ -24,14 +24,19 @@ public sealed partial class WriteBatcher(IServiceScopeFactory scopes, ILogger<Wr
         return work.Done.Task;
     }
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    // Commits run on a thread of their own: SQLite does its I/O synchronously even behind async calls, and a commit
+    // that waits for the disk must not hold one of the thread pool's few threads (two on a two-core machine).
+    protected override Task ExecuteAsync(CancellationToken stoppingToken) =>
+        Task.Factory.StartNew(CommitQueued, CancellationToken.None, TaskCreationOptions.LongRunning, TaskScheduler.Default);
+
+    void CommitQueued()
     {
         var batch = new List<Work>(MaxBatch);
         // Drains the queue to the end even during shutdown: queued writes are what users already said.
-        while (await queue.Reader.WaitToReadAsync(CancellationToken.None))
+        while (queue.Reader.WaitToReadAsync(CancellationToken.None).AsTask().GetAwaiter().GetResult())
         {
             while (batch.Count < MaxBatch && queue.Reader.TryRead(out var work)) batch.Add(work);
-            await CommitAsync(batch);
+            CommitAsync(batch).GetAwaiter().GetResult();
             batch.Clear();
         }
     }

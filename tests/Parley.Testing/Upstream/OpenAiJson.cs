@@ -1,3 +1,5 @@
+using System.Buffers;
+using System.Text.Json;
 using System.Text.Json.Nodes;
 
 namespace Parley.Testing.Upstream;
@@ -7,20 +9,78 @@ static class OpenAiJson
 {
     public const string ModelId = "test-model";
 
-    public static JsonObject Chunk(string id, long created, string model, JsonObject delta, string? finishReason, bool usageNull)
+    /// <summary>
+    /// Writes one streamed reply's server-sent events straight into the response, the way the API shapes them
+    /// (with <c>include_usage</c>, every chunk but the last carries <c>"usage": null</c>). No DOM per chunk: the
+    /// benchmarks share the machine with this upstream.
+    /// </summary>
+    public sealed class ChunkWriter(IBufferWriter<byte> output, string id, long created, string model, bool includeUsage) : IDisposable
     {
-        var chunk = Envelope(id, "chat.completion.chunk", created, model,
-            new JsonObject { ["index"] = 0, ["delta"] = delta, ["logprobs"] = null, ["finish_reason"] = finishReason });
-        if (usageNull)
-            chunk["usage"] = null; // with include_usage OpenAI puts "usage": null on every chunk but the last
-        return chunk;
-    }
+        readonly Utf8JsonWriter json = new(output);
 
-    public static JsonObject UsageChunk(string id, long created, string model, (int Prompt, int Completion) usage)
-    {
-        var chunk = Envelope(id, "chat.completion.chunk", created, model, choice: null);
-        chunk["usage"] = Usage(usage);
-        return chunk;
+        public void Dispose() => json.Dispose();
+
+        public void Role() => Write(delta =>
+        {
+            delta.WriteString("role", "assistant");
+            delta.WriteString("content", "");
+            delta.WriteNull("refusal");
+        }, finishReason: null);
+
+        public void Delta(string field, string text) => Write(delta => delta.WriteString(field, text), finishReason: null);
+
+        public void Finish(string finishReason) => Write(_ => { }, finishReason);
+
+        public void Usage((int Prompt, int Completion) usage)
+        {
+            output.Write("data: "u8);
+            json.Reset(output);
+            WriteEnvelopeStart();
+            json.WriteStartArray("choices");
+            json.WriteEndArray();
+            json.WriteStartObject("usage");
+            json.WriteNumber("prompt_tokens", usage.Prompt);
+            json.WriteNumber("completion_tokens", usage.Completion);
+            json.WriteNumber("total_tokens", usage.Prompt + usage.Completion);
+            json.WriteEndObject();
+            json.WriteEndObject();
+            json.Flush();
+            output.Write("\n\n"u8);
+        }
+
+        public void Done() => output.Write("data: [DONE]\n\n"u8);
+
+        void Write(Action<Utf8JsonWriter> delta, string? finishReason)
+        {
+            output.Write("data: "u8);
+            json.Reset(output);
+            WriteEnvelopeStart();
+            json.WriteStartArray("choices");
+            json.WriteStartObject();
+            json.WriteNumber("index", 0);
+            json.WriteStartObject("delta");
+            delta(json);
+            json.WriteEndObject();
+            json.WriteNull("logprobs");
+            if (finishReason is null) json.WriteNull("finish_reason");
+            else json.WriteString("finish_reason", finishReason);
+            json.WriteEndObject();
+            json.WriteEndArray();
+            if (includeUsage) json.WriteNull("usage");
+            json.WriteEndObject();
+            json.Flush();
+            output.Write("\n\n"u8);
+        }
+
+        void WriteEnvelopeStart()
+        {
+            json.WriteStartObject();
+            json.WriteString("id", id);
+            json.WriteString("object", "chat.completion.chunk");
+            json.WriteNumber("created", created);
+            json.WriteString("model", model);
+            json.WriteString("system_fingerprint", "fp_parley_test");
+        }
     }
 
     public static JsonObject Completion(string id, long created, string model, ScriptedReply reply)

@@ -8,7 +8,7 @@ namespace Parley.Testing.Upstream;
 
 /// <summary>
 /// A local OpenAI Chat Completions server on a random loopback port. Replies are scripted per test
-/// (FIFO, one per chat completion request); unscripted requests get "echo: " + the last user message.
+/// (FIFO, one per chat completion request); unscripted requests get <see cref="DefaultReply"/>.
 /// </summary>
 public sealed class TestUpstream : IAsyncDisposable
 {
@@ -16,10 +16,12 @@ public sealed class TestUpstream : IAsyncDisposable
     readonly ConcurrentQueue<ScriptedReply> replies = new();
     readonly List<RecordedRequest> requests = [];
     readonly CancellationTokenSource stopping = new();
+    readonly bool recordRequests;
     TaskCompletionSource requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
 
-    TestUpstream()
+    TestUpstream(bool recordRequests)
     {
+        this.recordRequests = recordRequests;
         // The empty builder reads no appsettings, environment variables or Kestrel config meant for the app
         // under test, and has no logging providers, so the upstream stays quiet.
         var builder = WebApplication.CreateEmptyBuilder(new());
@@ -38,15 +40,19 @@ public sealed class TestUpstream : IAsyncDisposable
         get { lock (requests) return [.. requests]; }
     }
 
-    public static async Task<TestUpstream> StartAsync()
+    /// <summary>Starts the upstream; benchmarks pass <paramref name="recordRequests"/> false so memory stays flat.</summary>
+    public static async Task<TestUpstream> StartAsync(bool recordRequests = true)
     {
-        var upstream = new TestUpstream();
+        var upstream = new TestUpstream(recordRequests);
         await upstream.app.StartAsync();
         upstream.BaseAddress = $"{upstream.app.Urls.Single()}/v1"; // the real port, now that Kestrel is listening
         return upstream;
     }
 
     public void Enqueue(ScriptedReply reply) => replies.Enqueue(reply);
+
+    /// <summary>What requests get once the scripted replies ran out; null answers "echo: " + the last user message.</summary>
+    public ScriptedReply? DefaultReply { get; set; }
 
     public async Task<RecordedRequest> WaitForRequestAsync(int count, TimeSpan timeout)
     {
@@ -90,14 +96,17 @@ public sealed class TestUpstream : IAsyncDisposable
             context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization.ToString() : null,
             await ReadBodyAsync(context.Request, context.RequestAborted));
 
-        TaskCompletionSource arrived;
-        lock (requests)
+        if (recordRequests)
         {
-            requests.Add(request);
-            arrived = requestArrived;
-            requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            TaskCompletionSource arrived;
+            lock (requests)
+            {
+                requests.Add(request);
+                arrived = requestArrived;
+                requestArrived = new(TaskCreationOptions.RunContinuationsAsynchronously);
+            }
+            arrived.SetResult();
         }
-        arrived.SetResult();
 
         context.Items[typeof(RecordedRequest)] = request;
         await next(context);
@@ -112,7 +121,7 @@ public sealed class TestUpstream : IAsyncDisposable
             return;
         }
 
-        var reply = replies.TryDequeue(out var scripted) ? scripted : ScriptedReply.Text("echo: " + LastUserText(request));
+        var reply = replies.TryDequeue(out var scripted) ? scripted : DefaultReply ?? ScriptedReply.Text("echo: " + LastUserText(request));
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
         var ct = cancel.Token;
 
@@ -138,28 +147,31 @@ public sealed class TestUpstream : IAsyncDisposable
 
     static async Task StreamAsync(HttpContext context, RecordedRequest request, ScriptedReply reply, CancellationToken ct)
     {
-        var (id, created, model) = (NewId(), Now(), ModelOf(request));
         var includeUsage = RecordedRequest.Property(request.Body, "stream_options") is { } options
             && RecordedRequest.Property(options, "include_usage") is { ValueKind: JsonValueKind.True };
         var response = context.Response;
+        using var chunks = new OpenAiJson.ChunkWriter(response.BodyWriter, NewId(), Now(), ModelOf(request), includeUsage);
 
         response.ContentType = "text/event-stream";
         response.Headers.CacheControl = "no-cache";
         await response.Body.FlushAsync(ct);
         await Task.Delay(reply.FirstTokenDelay, ct);
-        await SendAsync(new JsonObject { ["role"] = "assistant", ["content"] = "", ["refusal"] = null });
+        chunks.Role();
+        await response.BodyWriter.FlushAsync(ct);
 
-        var deltas = reply.ReasoningTokens.Select(t => new JsonObject { ["reasoning_content"] = t })
-            .Concat(reply.Tokens.Select(t => new JsonObject { ["content"] = t }));
+        var deltas = reply.ReasoningTokens.Select(t => (Field: "reasoning_content", Text: t))
+            .Concat(reply.Tokens.Select(t => (Field: "content", Text: t)));
         var (sent, contentSent) = (0, 0);
-        foreach (var delta in deltas)
+        foreach (var (field, text) in deltas)
         {
-            var isContent = delta.ContainsKey("content");
+            var isContent = field == "content";
             if (isContent && contentSent == reply.DropAfterTokens)
                 break;
             if (sent++ > 0)
                 await Task.Delay(reply.TokenDelay, ct);
-            await SendAsync(delta);
+            // One flush per chunk, so each token reaches the client on its own.
+            chunks.Delta(field, text);
+            await response.BodyWriter.FlushAsync(ct);
             contentSent += isContent ? 1 : 0;
         }
         if (contentSent == reply.DropAfterTokens)
@@ -171,20 +183,11 @@ public sealed class TestUpstream : IAsyncDisposable
             return;
         }
 
-        await SendAsync(new JsonObject(), reply.FinishReason);
+        chunks.Finish(reply.FinishReason);
         if (includeUsage && reply.Usage is { } usage)
-            await WriteEventAsync(response, OpenAiJson.UsageChunk(id, created, model, usage).ToJsonString(), ct);
-        await WriteEventAsync(response, "[DONE]", ct);
-
-        Task SendAsync(JsonObject delta, string? finishReason = null) =>
-            WriteEventAsync(response, OpenAiJson.Chunk(id, created, model, delta, finishReason, includeUsage).ToJsonString(), ct);
-    }
-
-    static async Task WriteEventAsync(HttpResponse response, string data, CancellationToken ct)
-    {
-        // One flush per chunk, so each token reaches the client on its own.
-        await response.WriteAsync($"data: {data}\n\n", ct);
-        await response.Body.FlushAsync(ct);
+            chunks.Usage(usage);
+        chunks.Done();
+        await response.BodyWriter.FlushAsync(ct);
     }
 
     static async Task WriteJsonAsync(HttpResponse response, int status, JsonObject body, CancellationToken ct)
