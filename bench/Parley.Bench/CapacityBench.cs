@@ -44,7 +44,7 @@ public static class CapacityBench
         var best = 0;
         Console.WriteLine($"Capacity: concurrent streaming conversations, {ReplyTokens}-token replies at {1000 / TokenDelay.TotalMilliseconds:0} tokens/s, steady for {Measure.TotalSeconds:0} s");
         Console.WriteLine($"  {"streams",8} {"direct p99",11} {"parley p99",11} {"added p99",10} {"added p50",10} {"replies",8} {"errors",7} {"peak MB",8}");
-        foreach (var streams in new[] { 250, 500, 1000, 1500, 2000, 2500, 3000 })
+        foreach (var streams in Levels())
         {
             var keys = new List<string>();
             await Load.RunAsync(16, streams, async (_, ct) =>
@@ -83,4 +83,9 @@ public static class CapacityBench
         Console.WriteLine($"  working set: idle {idle} MB, with 10,000 stored sessions {withSessions} MB, peak under load {peak} MB");
         return new { levels = rows, capacity = best, workingSetIdleMb = idle, workingSetWith10kSessionsMb = withSessions, workingSetPeakMb = peak };
     }
+
+    // PARLEY_BENCH_STREAMS=500,1000 measures only those levels (for profiling one of them).
+    static int[] Levels() => Environment.GetEnvironmentVariable("PARLEY_BENCH_STREAMS") is { Length: > 0 } chosen
+        ? [.. chosen.Split(',').Select(int.Parse)]
+        : [250, 500, 1000, 1500, 2000, 2500, 3000];
 }

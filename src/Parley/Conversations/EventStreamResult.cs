@@ -62,8 +62,11 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
                 JsonSerializer.Serialize(writer, item.Data, json);
                 writer.Flush();
                 body.Write(EventEnd);
-                await body.FlushAsync(ct);
-                next = items.MoveNextAsync().AsTask();
+                // Events that are already waiting go out with this one, in one send: under load the stream catches
+                // up in fewer, larger writes instead of falling behind one small write at a time.
+                var following = items.MoveNextAsync();
+                if (!following.IsCompleted) await body.FlushAsync(ct);
+                next = following.AsTask();
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
