@@ -87,5 +87,5 @@ public static class CapacityBench
     // PARLEY_BENCH_STREAMS=500,1000 measures only those levels (for profiling one of them).
     static int[] Levels() => Environment.GetEnvironmentVariable("PARLEY_BENCH_STREAMS") is { Length: > 0 } chosen
         ? [.. chosen.Split(',').Select(int.Parse)]
-        : [250, 500, 1000, 1500, 2000, 2500, 3000];
+        : [250, 375, 500, 750, 1000, 1500, 2000];
 }

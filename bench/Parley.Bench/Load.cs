@@ -22,15 +22,20 @@ public static class Load
         return http;
     }
 
+    /// <remarks>
+    /// With <paramref name="stagger"/>, worker i starts after i/concurrency of it: workers whose requests take the
+    /// same time would otherwise stay in step and arrive as one burst after another, which no real traffic does.
+    /// </remarks>
     public static async Task<(List<Sample> Samples, double Seconds)> RunAsync(
-        int concurrency, int total, Func<int, CancellationToken, Task<Sample>> send)
+        int concurrency, int total, Func<int, CancellationToken, Task<Sample>> send, TimeSpan stagger = default)
     {
         var samples = new List<Sample>(total);
         var next = -1;
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(TimeSpan.FromMinutes(3));
-        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async _ =>
+        await Task.WhenAll(Enumerable.Range(0, concurrency).Select(async worker =>
         {
+            if (stagger > TimeSpan.Zero) await Task.Delay(stagger * ((double)worker / concurrency));
             int i;
             while ((i = Interlocked.Increment(ref next)) < total && !stop.IsCancellationRequested)
             {

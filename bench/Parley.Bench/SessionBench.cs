@@ -36,6 +36,8 @@ public static class SessionBench
             };
             foreach (var (name, concurrency, perStream, reply) in runs)
             {
+                // Streams start spread over one reply's length, as conversations do.
+                var stagger = reply is null ? TimeSpan.Zero : reply.TokenDelay * reply.Tokens.Count;
                 parley.Upstream.DefaultReply = reply;
                 // A session answers one message at a time, and real conversations are short: each session in the
                 // pool gets about ten messages, so the prompt does not grow into a 300-turn history.
@@ -43,7 +45,7 @@ public static class SessionBench
                 var keys = new ConcurrentQueue<string>();
                 for (var i = 0; i < Math.Max(concurrency, total / 10); i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
                 var upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""";
-                var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
+                var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct), stagger);
                 var (through, seconds) = await Load.RunAsync(concurrency, total, async (_, ct) =>
                 {
                     keys.TryDequeue(out var key);
@@ -55,7 +57,7 @@ public static class SessionBench
                     {
                         keys.Enqueue(key!);
                     }
-                });
+                }, stagger);
                 var d = Load.FirstByte(straight);
                 var p = Load.FirstByte(through);
                 var errors = through.Count(s => !s.Ok);
