@@ -51,10 +51,11 @@ public static class Load
     /// moment within <paramref name="ramp"/> and sends one request after another until <paramref name="measure"/>
     /// more has passed. Only requests that started after the ramp are measured.
     /// </summary>
-    public static async Task<List<Sample>> SteadyAsync(
+    public static async Task<(List<Sample> Measured, int Completed)> SteadyAsync(
         int streams, TimeSpan ramp, TimeSpan measure, Func<int, CancellationToken, Task<Sample>> send)
     {
         var samples = new List<Sample>();
+        var completed = 0;
         var clock = Stopwatch.StartNew();
         using var stop = new CancellationTokenSource(ramp + measure + TimeSpan.FromMinutes(2));
         await Task.WhenAll(Enumerable.Range(0, streams).Select(async worker =>
@@ -64,10 +65,11 @@ public static class Load
             {
                 var started = clock.Elapsed;
                 var sample = await send(worker, stop.Token);
+                Interlocked.Increment(ref completed);
                 if (started >= ramp) lock (samples) samples.Add(sample);
             }
         }));
-        return samples;
+        return (samples, completed);
     }
 
     /// <summary>POSTs JSON and reads the answer to its end, noting when its first body byte arrived.</summary>

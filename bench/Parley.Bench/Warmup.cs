@@ -1,35 +1,61 @@
+using System.Diagnostics;
+using System.Runtime;
 using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Bench;
 
 /// <summary>
-/// Runs the measured paths until the JIT has settled (tiered compilation rewrites hot methods for a while after
-/// start; a server that has been up for minutes runs the final code), so the figures are a running server's.
+/// Runs the measured paths until the JIT has settled, so the figures are a running server's. Tiered compilation
+/// keeps rewriting hot methods for a while after start (a server that has been up for minutes runs the final
+/// code); warm-up rounds repeat until a round compiles almost nothing new.
 /// </summary>
 public static class Warmup
 {
+    const int MaxRounds = 10;
+    const long SettledBelow = 25;
+
     public static async Task RunAsync(TestParley parley, Guid client, HttpClient direct, HttpClient anonymous)
     {
         const string upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Warm up"}]}""";
-        var keys = new System.Collections.Concurrent.ConcurrentQueue<string>();
-        for (var i = 0; i < 200; i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
-        for (var round = 0; round < 3; round++)
+        // Long enough to be saved while it grows (every second), short enough to keep the rounds quick.
+        var streamed = ScriptedReply.Text([.. Enumerable.Range(0, 64).Select(i => $"w{i} ")]) with { TokenDelay = TimeSpan.FromMilliseconds(20) };
+        var keys = new List<string>();
+        for (var i = 0; i < 200; i++) keys.Add((await parley.CreateSessionAsync(client)).AccessKey);
+        var idle = new System.Collections.Concurrent.ConcurrentQueue<string>(keys);
+        var clock = Stopwatch.StartNew();
+        var compiled = JitInfo.GetCompiledMethodCount();
+        var defaultReply = parley.Upstream.DefaultReply;
+        for (var round = 1; round <= MaxRounds; round++)
         {
+            parley.Upstream.DefaultReply = null;
             await Load.RunAsync(16, 2000, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
             await Load.RunAsync(16, 2000, async (_, ct) =>
             {
-                keys.TryDequeue(out var key);
+                idle.TryDequeue(out var key);
                 try
                 {
                     return await Load.PostAsync(anonymous, $"api/v1/chat/{key}/messages", """{"content":"Warm up"}""", ct);
                 }
                 finally
                 {
-                    keys.Enqueue(key!);
+                    idle.Enqueue(key!);
                 }
             });
+            parley.Upstream.DefaultReply = streamed;
+            await Load.SteadyAsync(keys.Count, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), (worker, ct) =>
+                Load.PostAsync(anonymous, $"api/v1/chat/{keys[worker]}/messages", """{"content":"Warm up"}""", ct));
+            // Give the background compiler the time it waits before promoting what the round made hot.
+            await Task.Delay(TimeSpan.FromSeconds(1));
+            var now = JitInfo.GetCompiledMethodCount();
+            var fresh = now - compiled;
+            compiled = now;
+            if (fresh < SettledBelow)
+            {
+                Console.WriteLine($"  (warmed up: {round} rounds, {clock.Elapsed.TotalSeconds:0} s, {now:N0} methods compiled)");
+                break;
+            }
         }
-        // Give the background compiler time to finish what the warm-up queued.
-        await Task.Delay(TimeSpan.FromSeconds(2));
+        parley.Upstream.DefaultReply = defaultReply;
     }
 }
