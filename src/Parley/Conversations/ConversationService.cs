@@ -20,7 +20,7 @@ public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 /// persistence. Transports only parse, authenticate and render.
 /// </summary>
 public sealed class ConversationService(
-    AppDb db, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
+    AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
     ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -29,12 +29,7 @@ public sealed class ConversationService(
     public async Task<SessionContext?> FindAsync(string accessKey, CancellationToken ct)
     {
         if (!AccessKeys.LooksValid(accessKey)) return null;
-        var hash = Secrets.Hash(accessKey);
-        var session = await (
-            from key in db.SessionKeys
-            where key.Hash == hash
-            join s in db.Sessions on key.SessionId equals s.Id
-            select s).AsNoTracking().SingleOrDefaultAsync(ct);
+        var session = await queries.SessionByKeyHash(db, Secrets.Hash(accessKey), ct);
         if (session is null || await clients.GetAsync(session.ChatClientId, db, ct) is not { } client) return null;
         return await gateways.GetAsync(client.AiGatewayId, db, ct) is { } gateway ? new SessionContext(session, client, gateway.Gateway) : null;
     }
@@ -179,7 +174,8 @@ public sealed class ConversationService(
     /// </summary>
     public async Task<List<Message>> ConversationAsync(Guid sessionId, bool settleAbandoned, CancellationToken ct)
     {
-        var messages = await Visible(sessionId).AsNoTracking().OrderBy(m => m.CreatedAt).ThenBy(m => m.Id).ToListAsync(ct);
+        var messages = new List<Message>();
+        await foreach (var message in queries.Conversation(db, sessionId).WithCancellation(ct)) messages.Add(message);
         if (!messages.Any(m => m.Status == MessageStatus.Generating)) return messages;
         if (!settleAbandoned)
         {

@@ -13,6 +13,7 @@ public static class ConversationSetup
         services.AddHostedService(sp => sp.GetRequiredService<ReplyRegistry>());
         services.AddSingleton<ReplyGenerator>();
         services.AddSingleton<TokenCounter>();
+        services.AddSingleton<ConversationQueries>();
         services.AddScoped<ConversationLimits>();
         services.AddScoped<ConversationService>();
         return services;
