@@ -1,3 +1,5 @@
+using System.Diagnostics;
+using System.Reflection;
 using System.Text.Json;
 using Parley.Bench;
 
@@ -9,20 +11,35 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["capacity"] = CapacityBench.RunAsync,
     ["talkpage"] = TalkPageBench.RunAsync,
 };
-var chosen = args.Length == 0 ? suites.Keys.ToArray() : args;
-var unknown = chosen.Where(name => !suites.ContainsKey(name)).ToList();
+var unknown = args.Where(name => !suites.ContainsKey(name)).ToList();
 if (unknown.Count > 0)
 {
     Console.Error.WriteLine($"Unknown suite(s): {string.Join(", ", unknown)}. Suites: {string.Join(", ", suites.Keys)}.");
     return 2;
 }
 
+if (args.Length == 0)
+{
+    // Every suite in a process of its own, so none inherits another's heap, connections or threads.
+    foreach (var name in suites.Keys)
+    {
+        var self = Environment.ProcessPath!;
+        var start = Path.GetFileNameWithoutExtension(self) == "dotnet"
+            ? new ProcessStartInfo(self) { ArgumentList = { Assembly.GetEntryAssembly()!.Location, name } }
+            : new ProcessStartInfo(self) { ArgumentList = { name } };
+        using var suite = Process.Start(start)!;
+        await suite.WaitForExitAsync();
+        if (suite.ExitCode != 0) return suite.ExitCode;
+    }
+    return 0;
+}
+
 var results = new Dictionary<string, object> { ["machine"] = Machine.Describe(), ["date"] = DateTimeOffset.UtcNow };
-foreach (var name in chosen) results[name] = await suites[name]();
+foreach (var name in args) results[name] = await suites[name]();
 
 var folder = Path.Combine(Machine.RepositoryRoot(), "bench", "results");
 Directory.CreateDirectory(folder);
-var file = Path.Combine(folder, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}.json");
+var file = Path.Combine(folder, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{string.Join('-', args).ToLowerInvariant()}.json");
 await File.WriteAllTextAsync(file, JsonSerializer.Serialize(results, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true }));
 Console.WriteLine($"\nResults written to {file}");
 return 0;
