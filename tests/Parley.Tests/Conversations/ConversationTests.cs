@@ -48,6 +48,25 @@ public abstract class ConversationTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task While_the_reply_streams_the_users_message_is_already_stored_for_every_reader()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("first", " second") with { TokenDelay = TimeSpan.FromSeconds(1) });
+
+        using var response = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages", new { content = "keep this" }, Ct);
+        await using var events = SseResponse.ReadEventsAsync(response, Ct).GetAsyncEnumerator(Ct);
+        Assert.True(await events.MoveNextAsync());
+        Assert.Equal("delta", events.Current.Type);
+
+        // The provider is asked while the message is being stored, and the first token waits for that commit:
+        // a second reader (or a restart) already finds the message while the reply is still coming.
+        var chat = await GetChatAsync(parley, session.AccessKey);
+        Assert.True(chat.GetProperty("replying").GetBoolean());
+        Assert.Equal("keep this", chat.GetProperty("messages")[0].GetProperty("content").GetString());
+    }
+
+    [Fact]
     public async Task Second_message_carries_the_history_and_every_layer_of_the_prompt()
     {
         await using var parley = await TestParley.StartAsync(kind);
