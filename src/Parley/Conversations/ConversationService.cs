@@ -151,11 +151,11 @@ public sealed class ConversationService(
             var removed = stored.Except(history).Select(m => m.Id).ToList();
             var renewedTo = session.ExpiresAt != expiresAt ? session.ExpiresAt : (DateTime?)null;
             var sessionId = session.Id;
-            var committed = writes.WriteAsync(async db =>
+            var committed = writes.WriteAsync(db =>
             {
-                if (removed.Count > 0) await db.Messages.Where(m => removed.Contains(m.Id)).ExecuteDeleteAsync(CancellationToken.None);
+                foreach (var id in removed) db.Messages.Delete(id, () => new Message { Id = id, Content = "" });
                 if (renewedTo is { } until)
-                    await db.Sessions.Where(s => s.Id == sessionId).ExecuteUpdateAsync(s => s.SetProperty(x => x.ExpiresAt, until), CancellationToken.None);
+                    db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
                 db.Messages.AddRange(added);
             });
             generator.Start(run, session.Id, reply.Id, context.Gateway, prompt, committed);

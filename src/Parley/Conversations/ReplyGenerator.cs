@@ -1,5 +1,4 @@
 using System.Net.ServerSentEvents;
-using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.AI;
 using Parley.OperatorConsole;
 using Parley.Data;
@@ -115,15 +114,11 @@ public sealed partial class ReplyGenerator(
     Task SaveProgressAsync(Guid messageId, ReplyAccumulator reply)
     {
         var (text, reasoning) = (reply.Text, reply.Reasoning);
-        return writes.WriteAsync(db =>
+        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => StandIn(messageId), m =>
         {
-            SetColumns(db, messageId, m =>
-            {
-                m.Content = text;
-                m.Reasoning = reasoning;
-            }, nameof(Message.Content), nameof(Message.Reasoning));
-            return Task.CompletedTask;
-        });
+            m.Content = text;
+            m.Reasoning = reasoning;
+        }, nameof(Message.Content), nameof(Message.Reasoning)));
     }
 
     /// <summary>The reply and the session's totals change in one commit, so they always agree.</summary>
@@ -133,37 +128,22 @@ public sealed partial class ReplyGenerator(
         var output = (int)usage.OutputTokens;
         var (text, reasoning) = (reply.Text, reply.Reasoning);
         var finishReason = error is null ? reply.FinishReason ?? "stop" : "error";
-        return writes.WriteAsync(async db =>
+        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => StandIn(messageId), m =>
         {
-            SetColumns(db, messageId, m =>
-            {
-                m.Content = text;
-                m.Reasoning = reasoning;
-                m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
-                m.Error = error;
-                m.FinishReason = finishReason;
-                m.InputTokens = input;
-                m.OutputTokens = output;
-                m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
-            }, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Status), nameof(Message.Error), nameof(Message.FinishReason),
-                nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource));
-            // An increment in SQL, so totals stay right whichever instance finishes which reply.
-            await db.Database.ExecuteSqlAsync(
-                $"""UPDATE "Sessions" SET "InputTokens" = "InputTokens" + {input}, "OutputTokens" = "OutputTokens" + {output} WHERE "Id" = {sessionId}""",
-                CancellationToken.None);
-        });
+            m.Content = text;
+            m.Reasoning = reasoning;
+            m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
+            m.Error = error;
+            m.FinishReason = finishReason;
+            m.InputTokens = input;
+            m.OutputTokens = output;
+            m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
+        }, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Status), nameof(Message.Error), nameof(Message.FinishReason),
+            nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)),
+            new SessionUsage(sessionId, input, output));
     }
 
-    /// <summary>
-    /// Sets columns of a stored message without reading it; the update joins the batch's one SaveChanges instead
-    /// of being a statement of its own. Columns are marked changed even when the new value equals the placeholder's.
-    /// </summary>
-    static void SetColumns(AppDb db, Guid messageId, Action<Message> set, params string[] columns)
-    {
-        var entry = db.Messages.Local.FindEntry(messageId) ?? db.Messages.Attach(new Message { Id = messageId, Content = "" });
-        set(entry.Entity);
-        foreach (var column in columns) entry.Property(column).IsModified = true;
-    }
+    static Message StandIn(Guid messageId) => new() { Id = messageId, Content = "" };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]
     static partial void LogReplyFailed(ILogger logger, Guid sessionId, string code, string reason);

@@ -1,6 +1,12 @@
+using System.Globalization;
+using System.Text;
 using System.Threading.Channels;
+using Microsoft.EntityFrameworkCore;
 
 namespace Parley.Data;
+
+/// <summary>Tokens a finished reply adds to its session's totals.</summary>
+public readonly record struct SessionUsage(Guid SessionId, int InputTokens, int OutputTokens);
 
 /// <summary>
 /// Group commit for the conversation hot path. Writes from concurrent requests and replies are queued and applied
@@ -14,12 +20,15 @@ public sealed partial class WriteBatcher(IServiceScopeFactory scopes, ILogger<Wr
 
     readonly Channel<Work> queue = Channel.CreateUnbounded<Work>(new UnboundedChannelOptions { SingleReader = true });
 
-    sealed record Work(Func<AppDb, Task> Apply, TaskCompletionSource Done);
+    sealed record Work(Action<AppDb> Apply, SessionUsage? Usage, TaskCompletionSource Done);
 
-    /// <summary>Applies <paramref name="apply"/> to a context of the batch and returns once the batch is committed.</summary>
-    public Task WriteAsync(Func<AppDb, Task> apply)
+    /// <summary>
+    /// Applies <paramref name="apply"/> (tracked changes only: it cannot run statements of its own) to a context of
+    /// the batch, adds <paramref name="usage"/> to its session's totals, and returns once the batch is committed.
+    /// </summary>
+    public Task WriteAsync(Action<AppDb> apply, SessionUsage? usage = null)
     {
-        var work = new Work(apply, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
+        var work = new Work(apply, usage, new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously));
         if (!queue.Writer.TryWrite(work)) throw new InvalidOperationException("Parley is shutting down and takes no more writes.");
         return work.Done.Task;
     }
@@ -53,10 +62,23 @@ public sealed partial class WriteBatcher(IServiceScopeFactory scopes, ILogger<Wr
         {
             await using var scope = scopes.CreateAsyncScope();
             var db = scope.ServiceProvider.GetRequiredService<AppDb>();
-            await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
-            foreach (var work in batch) await work.Apply(db);
-            await db.SaveChangesAsync(CancellationToken.None);
-            await transaction.CommitAsync(CancellationToken.None);
+            foreach (var work in batch) work.Apply(db);
+            var usage = batch.Where(w => w.Usage is not null).Select(w => w.Usage!.Value)
+                .GroupBy(u => u.SessionId, (id, all) => new SessionUsage(id, all.Sum(u => u.InputTokens), all.Sum(u => u.OutputTokens)))
+                .ToList();
+            if (usage.Count == 0)
+            {
+                // Tracked changes alone: SaveChanges sends them together and makes them atomic itself, without the
+                // extra round trip an explicit transaction costs on PostgreSQL.
+                await db.SaveChangesAsync(CancellationToken.None);
+            }
+            else
+            {
+                await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
+                await db.SaveChangesAsync(CancellationToken.None);
+                await AddToSessionTotalsAsync(db, usage);
+                await transaction.CommitAsync(CancellationToken.None);
+            }
             foreach (var work in batch) work.Done.TrySetResult();
         }
         catch (Exception ex) when (batch.Count > 1)
@@ -69,6 +91,29 @@ public sealed partial class WriteBatcher(IServiceScopeFactory scopes, ILogger<Wr
         {
             batch[0].Done.TrySetException(ex);
         }
+    }
+
+    /// <summary>
+    /// One statement for every session in the batch: an increment in SQL, so totals stay right whichever instance
+    /// finishes which reply.
+    /// </summary>
+    static Task<int> AddToSessionTotalsAsync(AppDb db, List<SessionUsage> usage)
+    {
+        var parameters = new List<object>(usage.Count * 3);
+        var input = new StringBuilder();
+        var output = new StringBuilder();
+        var ids = new StringBuilder();
+        foreach (var (sessionId, inputTokens, outputTokens) in usage)
+        {
+            var (id, i, o) = (parameters.Count, parameters.Count + 1, parameters.Count + 2);
+            parameters.AddRange([sessionId, inputTokens, outputTokens]);
+            input.Append(CultureInfo.InvariantCulture, $" WHEN {{{id}}} THEN {{{i}}}");
+            output.Append(CultureInfo.InvariantCulture, $" WHEN {{{id}}} THEN {{{o}}}");
+            ids.Append(CultureInfo.InvariantCulture, $"{(ids.Length > 0 ? ", " : "")}{{{id}}}");
+        }
+        // Only numbered placeholders are put into the text; every value travels as a parameter.
+        var sql = $"""UPDATE "Sessions" SET "InputTokens" = "InputTokens" + CASE "Id"{input} END, "OutputTokens" = "OutputTokens" + CASE "Id"{output} END WHERE "Id" IN ({ids})""";
+        return db.Database.ExecuteSqlRawAsync(sql, parameters, CancellationToken.None);
     }
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "A batch of {Count} writes failed; committing them one by one")]

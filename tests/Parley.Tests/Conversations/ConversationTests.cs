@@ -67,6 +67,30 @@ public abstract class ConversationTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Replies_finishing_together_in_many_sessions_each_count_toward_their_own_session()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var client = await parley.CreateChatClientAsync();
+        var sessions = new List<CreatedSession>();
+        for (var i = 0; i < 12; i++) sessions.Add(await parley.CreateSessionAsync(client));
+        parley.Upstream.DefaultReply = ScriptedReply.Text("ok") with { Usage = (10, 2) };
+
+        // Session i sends i % 3 + 1 messages, all sessions at once, so their replies are stored in shared commits.
+        await Task.WhenAll(sessions.Select(async (session, i) =>
+        {
+            for (var sent = 0; sent <= i % 3; sent++)
+                Assert.Equal("done", (await parley.SendAsync(session.AccessKey, "hi", Ct)).Last.Type);
+        }));
+
+        foreach (var (session, i) in sessions.Select((s, i) => (s, i)))
+        {
+            var usage = (await GetChatAsync(parley, session.AccessKey)).GetProperty("usage");
+            Assert.Equal(10 * (i % 3 + 1), usage.GetProperty("inputTokens").GetInt32());
+            Assert.Equal(2 * (i % 3 + 1), usage.GetProperty("outputTokens").GetInt32());
+        }
+    }
+
+    [Fact]
     public async Task Second_message_carries_the_history_and_every_layer_of_the_prompt()
     {
         await using var parley = await TestParley.StartAsync(kind);
