@@ -43,7 +43,9 @@ public sealed class EmbedScriptTests(BrowserFixture browser) : BrowserTest(brows
         await Expect(iframe).ToHaveAttributeAsync("src", url);
         var frame = await (await iframe.ElementHandleAsync()).ContentFrameAsync()
             ?? throw new InvalidOperationException("The iframe has no frame.");
-        await frame.WaitForURLAsync(url, new() { WaitUntil = WaitUntilState.Load });
+        // The frame may finish loading before a wait for its navigation begins; the talk page's input shows it loaded.
+        await Expect(frame.Locator("#parley-input")).ToBeVisibleAsync();
+        Assert.Equal(url, frame.Url);
         return frame;
     }
 
