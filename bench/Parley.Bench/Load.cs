@@ -72,6 +72,30 @@ public static class Load
         return (samples, completed);
     }
 
+    /// <summary>
+    /// Sends <paramref name="perSecond"/> requests a second for <paramref name="duration"/>, each on schedule
+    /// whether or not earlier ones have answered (an open load, as independent callers make); latency counts from
+    /// each request's own start.
+    /// </summary>
+    public static async Task<(List<Sample> Samples, double Seconds)> RateAsync(
+        int perSecond, TimeSpan duration, Func<int, CancellationToken, Task<Sample>> send)
+    {
+        var total = (int)(perSecond * duration.TotalSeconds);
+        var samples = new Sample[total];
+        var sent = new List<Task>(total);
+        var clock = Stopwatch.StartNew();
+        using var stop = new CancellationTokenSource(duration + TimeSpan.FromMinutes(1));
+        for (var i = 0; i < total; i++)
+        {
+            var wait = TimeSpan.FromSeconds((double)i / perSecond) - clock.Elapsed;
+            if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait);
+            var index = i;
+            sent.Add(Task.Run(async () => samples[index] = await send(index, stop.Token)));
+        }
+        await Task.WhenAll(sent);
+        return ([.. samples], clock.Elapsed.TotalSeconds);
+    }
+
     /// <summary>POSTs JSON and reads the answer to its end, noting when its first body byte arrived.</summary>
     public static async Task<Sample> PostAsync(HttpClient http, string path, string json, CancellationToken ct)
     {
