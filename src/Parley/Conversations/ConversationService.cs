@@ -103,8 +103,8 @@ public sealed class ConversationService(
     /// <summary>
     /// Takes the session's reply lock and lets <paramref name="prepare"/> change the conversation in memory (add the
     /// user's message, drop the reply to replace) or refuse. Then stores those changes with the reply's first row in
-    /// one commit, and starts generating. The user's message is stored before the provider is called, so no fault
-    /// can lose it.
+    /// one commit and starts generating; the reply's first token waits for that commit, so no fault can lose the
+    /// user's message once the caller has seen an answer begin.
     /// </summary>
     async Task<StartOutcome> StartReplyAsync(
         SessionContext context, Func<List<Message>, Func<DateTime>, Task<ProblemHttpResult?>> prepare, CancellationToken ct)
@@ -126,7 +126,8 @@ public sealed class ConversationService(
             var last = history.Count > 0 ? history[^1].CreatedAt : DateTime.MinValue;
             DateTime Stamp()
             {
-                var now = Now.AddTicks(-(Now.Ticks % TimeSpan.TicksPerMicrosecond));
+                var now = Now;
+                now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
                 return last = now > last ? now : last.AddTicks(TimeSpan.TicksPerMicrosecond);
             }
 
@@ -153,7 +154,7 @@ public sealed class ConversationService(
             var sessionId = session.Id;
             var committed = writes.WriteAsync(db =>
             {
-                foreach (var id in removed) db.Messages.Delete(id, () => new Message { Id = id, Content = "" });
+                foreach (var id in removed) db.Messages.Delete(id, () => Message.StandIn(id));
                 if (renewedTo is { } until)
                     db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
                 db.Messages.AddRange(added);

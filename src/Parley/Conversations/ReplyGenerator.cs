@@ -114,7 +114,7 @@ public sealed partial class ReplyGenerator(
     Task SaveProgressAsync(Guid messageId, ReplyAccumulator reply)
     {
         var (text, reasoning) = (reply.Text, reply.Reasoning);
-        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => StandIn(messageId), m =>
+        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
         {
             m.Content = text;
             m.Reasoning = reasoning;
@@ -128,7 +128,7 @@ public sealed partial class ReplyGenerator(
         var output = (int)usage.OutputTokens;
         var (text, reasoning) = (reply.Text, reply.Reasoning);
         var finishReason = error is null ? reply.FinishReason ?? "stop" : "error";
-        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => StandIn(messageId), m =>
+        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
         {
             m.Content = text;
             m.Reasoning = reasoning;
@@ -142,8 +142,6 @@ public sealed partial class ReplyGenerator(
             nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)),
             new SessionUsage(sessionId, input, output));
     }
-
-    static Message StandIn(Guid messageId) => new() { Id = messageId, Content = "" };
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]
     static partial void LogReplyFailed(ILogger logger, Guid sessionId, string code, string reason);

@@ -7,7 +7,7 @@ public static class ConsoleSetup
     public static IServiceCollection AddConsoleEvents(this IServiceCollection services, IConfiguration configuration)
     {
         var signalR = services.AddSignalR();
-        var redis = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+        var redis = RedisOptions.From(configuration);
         if (redis.Enabled)
         {
             signalR.AddStackExchangeRedis(redis.Configuration!, options =>

@@ -17,6 +17,10 @@ public sealed class RedisOptions
     [Range(2, 600)] public int SessionLockSeconds { get; set; } = 30;
 
     public bool Enabled => !string.IsNullOrWhiteSpace(Configuration);
+
+    /// <summary>The settings as configured, for wiring services up before the container is built.</summary>
+    public static RedisOptions From(IConfiguration configuration) =>
+        configuration.GetSection(Section).Get<RedisOptions>() ?? new RedisOptions();
 }
 
 public static class SharedMode
@@ -30,7 +34,7 @@ public static class SharedMode
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         var health = services.AddHealthChecks().AddDbContextCheck<AppDb>("database", tags: ["ready"]);
 
-        var redis = configuration.GetSection(RedisOptions.Section).Get<RedisOptions>() ?? new RedisOptions();
+        var redis = RedisOptions.From(configuration);
         if (!redis.Enabled)
         {
             services.AddSingleton<IReplyLocks, LocalReplyLocks>();

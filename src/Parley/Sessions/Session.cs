@@ -42,6 +42,9 @@ public sealed class Message
     public DateTime? FeedbackAt { get; set; }
     /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
     public DateTime? ClearedAt { get; set; }
+
+    /// <summary>Stands for the stored message with this id, to change or delete it without reading it first.</summary>
+    public static Message StandIn(Guid id) => new() { Id = id, Content = "" };
 }
 
 public enum MessageRole { User, Assistant }
