@@ -1,7 +1,9 @@
 using System.Buffers;
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
+using System.Text.Json;
 
 namespace Parley.Bench;
 
@@ -94,6 +96,23 @@ public static class Load
         }
         await Task.WhenAll(sent);
         return ([.. samples], clock.Elapsed.TotalSeconds);
+    }
+
+    /// <summary>
+    /// Sends a message in a session taken from <paramref name="idle"/> and gives the session back once the reply has
+    /// ended: a session answers one message at a time.
+    /// </summary>
+    public static async Task<Sample> SendInIdleSessionAsync(HttpClient http, ConcurrentQueue<string> idle, string content, CancellationToken ct)
+    {
+        if (!idle.TryDequeue(out var key)) throw new InvalidOperationException("Every session of the pool is busy: make the pool larger than the concurrency.");
+        try
+        {
+            return await PostAsync(http, $"api/v1/chat/{key}/messages", JsonSerializer.Serialize(new { content }), ct);
+        }
+        finally
+        {
+            idle.Enqueue(key);
+        }
     }
 
     /// <summary>POSTs JSON and reads the answer to its end, noting when its first body byte arrived.</summary>

@@ -8,6 +8,8 @@ namespace Parley.Bench;
 /// </summary>
 public static class RelayBench
 {
+    static readonly bool[] StreamedOrNot = [false, true];
+
     public static async Task<object> RunAsync()
     {
         await using var parley = await TestParley.StartForBenchmarkAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
@@ -16,20 +18,14 @@ public static class RelayBench
         using var relay = Load.Client(parley.BaseAddress, TestParley.AdminKey);
         string Body(bool stream) => $$"""{"model":"{{gateway}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Say hello"}]}""";
 
-        // Until the JIT has settled (see Warmup): a round that compiles almost nothing new ends it.
-        var compiled = 0L;
-        for (var round = 0; round < 10; round++)
+        await Warmup.UntilSettledAsync(async () =>
         {
-            foreach (var stream in new[] { false, true })
+            foreach (var stream in StreamedOrNot)
             {
                 await Load.RunAsync(16, 2000, (_, ct) => Load.PostAsync(relay, "v1/chat/completions", Body(stream), ct));
                 await Load.RunAsync(16, 2000, (_, ct) => Load.PostAsync(direct, "chat/completions", Body(stream), ct));
             }
-            await Task.Delay(TimeSpan.FromSeconds(1));
-            var fresh = System.Runtime.JitInfo.GetCompiledMethodCount() - compiled;
-            compiled += fresh;
-            if (fresh < 25) break;
-        }
+        });
 
         var rows = new List<object>();
         Console.WriteLine("Relay: POST /v1/chat/completions through Parley vs straight to the upstream");

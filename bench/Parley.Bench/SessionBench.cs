@@ -46,18 +46,7 @@ public static class SessionBench
                 for (var i = 0; i < Math.Max(concurrency, total / 10); i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
                 var upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""";
                 var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct), stagger);
-                var (through, seconds) = await Load.RunAsync(concurrency, total, async (_, ct) =>
-                {
-                    keys.TryDequeue(out var key);
-                    try
-                    {
-                        return await Load.PostAsync(anonymous, $"api/v1/chat/{key}/messages", """{"content":"Say hello"}""", ct);
-                    }
-                    finally
-                    {
-                        keys.Enqueue(key!);
-                    }
-                }, stagger);
+                var (through, seconds) = await Load.RunAsync(concurrency, total, (_, ct) => Load.SendInIdleSessionAsync(anonymous, keys, "Say hello", ct), stagger);
                 var d = Load.FirstByte(straight);
                 var p = Load.FirstByte(through);
                 var errors = through.Count(s => !s.Ok);

@@ -1,3 +1,4 @@
+using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Runtime;
 using Parley.Testing;
@@ -15,6 +16,7 @@ public static class Warmup
     const int MaxRounds = 10;
     const long SettledBelow = 25;
 
+    /// <summary>Warms up the session path: instant and streamed messages, and the same requests sent straight.</summary>
     public static async Task RunAsync(TestParley parley, Guid client, HttpClient direct, HttpClient anonymous)
     {
         const string upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Warm up"}]}""";
@@ -22,29 +24,28 @@ public static class Warmup
         var streamed = ScriptedReply.Text([.. Enumerable.Range(0, 64).Select(i => $"w{i} ")]) with { TokenDelay = TimeSpan.FromMilliseconds(20) };
         var keys = new List<string>();
         for (var i = 0; i < 200; i++) keys.Add((await parley.CreateSessionAsync(client)).AccessKey);
-        var idle = new System.Collections.Concurrent.ConcurrentQueue<string>(keys);
-        var clock = Stopwatch.StartNew();
-        var compiled = JitInfo.GetCompiledMethodCount();
+        var idle = new ConcurrentQueue<string>(keys);
         var defaultReply = parley.Upstream.DefaultReply;
-        for (var round = 1; round <= MaxRounds; round++)
+        await UntilSettledAsync(async () =>
         {
             parley.Upstream.DefaultReply = null;
             await Load.RunAsync(16, 2000, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
-            await Load.RunAsync(16, 2000, async (_, ct) =>
-            {
-                idle.TryDequeue(out var key);
-                try
-                {
-                    return await Load.PostAsync(anonymous, $"api/v1/chat/{key}/messages", """{"content":"Warm up"}""", ct);
-                }
-                finally
-                {
-                    idle.Enqueue(key!);
-                }
-            });
+            await Load.RunAsync(16, 2000, (_, ct) => Load.SendInIdleSessionAsync(anonymous, idle, "Warm up", ct));
             parley.Upstream.DefaultReply = streamed;
             await Load.SteadyAsync(keys.Count, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), (worker, ct) =>
                 Load.PostAsync(anonymous, $"api/v1/chat/{keys[worker]}/messages", """{"content":"Warm up"}""", ct));
+        });
+        parley.Upstream.DefaultReply = defaultReply;
+    }
+
+    /// <summary>Repeats <paramref name="round"/> until one compiles almost no new methods.</summary>
+    public static async Task UntilSettledAsync(Func<Task> round)
+    {
+        var clock = Stopwatch.StartNew();
+        var compiled = JitInfo.GetCompiledMethodCount();
+        for (var rounds = 1; rounds <= MaxRounds; rounds++)
+        {
+            await round();
             // Give the background compiler the time it waits before promoting what the round made hot.
             await Task.Delay(TimeSpan.FromSeconds(1));
             var now = JitInfo.GetCompiledMethodCount();
@@ -52,10 +53,9 @@ public static class Warmup
             compiled = now;
             if (fresh < SettledBelow)
             {
-                Console.WriteLine($"  (warmed up: {round} rounds, {clock.Elapsed.TotalSeconds:0} s, {now:N0} methods compiled)");
-                break;
+                Console.WriteLine($"  (warmed up: {rounds} rounds, {clock.Elapsed.TotalSeconds:0} s, {now:N0} methods compiled)");
+                return;
             }
         }
-        parley.Upstream.DefaultReply = defaultReply;
     }
 }
