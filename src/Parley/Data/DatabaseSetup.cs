@@ -1,6 +1,8 @@
+using System.Data.Common;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
+using Npgsql;
 using Parley.Hosting;
 
 namespace Parley.Data;
@@ -21,6 +23,9 @@ public sealed class DatabaseOptions
 
 public static class DatabaseSetup
 {
+    /// <summary>The most statements SaveChanges sends to PostgreSQL in one batch (one round trip, one implicit transaction).</summary>
+    public const int PostgresMaxBatchSize = 1000;
+
     public static IServiceCollection AddParleyDatabase(this IServiceCollection services, IConfiguration configuration, string contentRoot)
     {
         var options = configuration.GetSection(DatabaseOptions.Section).Get<DatabaseOptions>() ?? new DatabaseOptions();
@@ -28,7 +33,7 @@ public static class DatabaseSetup
         {
             if (string.IsNullOrWhiteSpace(options.ConnectionString))
                 throw new InvalidOperationException("Database:Provider is Postgres, so Database:ConnectionString must be set.");
-            services.AddDbContextPool<AppDb, PostgresAppDb>(o => Quiet(o.UseNpgsql(options.ConnectionString)));
+            services.AddDbContextPool<AppDb, PostgresAppDb>(o => Quiet(o.UseNpgsql(WithPostgresDefaults(options.ConnectionString), n => n.MaxBatchSize(PostgresMaxBatchSize))));
         }
         else if (!options.Provider.Equals("Sqlite", StringComparison.OrdinalIgnoreCase))
         {
@@ -47,6 +52,22 @@ public static class DatabaseSetup
             services.AddDbContextPool<AppDb, SqliteAppDb>(o => Quiet(o.UseSqlite(connectionString)));
         }
         return services;
+    }
+
+    /// <summary>
+    /// Parley changes no connection state, so resetting a connection each time it goes back to the pool (DISCARD ALL)
+    /// is pure cost, and it would throw away prepared statements: with automatic preparation PostgreSQL parses and
+    /// plans the queries every message runs once per connection instead of on every call. A connection string that
+    /// sets either keeps its value (Max Auto Prepare=0 behind a pooler that cannot keep prepared statements).
+    /// </summary>
+    static string WithPostgresDefaults(string connectionString)
+    {
+        var given = new DbConnectionStringBuilder { ConnectionString = connectionString }.Keys.Cast<string>()
+            .Select(k => k.Replace(" ", "", StringComparison.Ordinal).ToUpperInvariant()).ToHashSet();
+        var builder = new NpgsqlConnectionStringBuilder(connectionString);
+        if (!given.Contains("NORESETONCLOSE")) builder.NoResetOnClose = true;
+        if (!given.Contains("MAXAUTOPREPARE")) builder.MaxAutoPrepare = 20;
+        return builder.ConnectionString;
     }
 
     // A failed save or connection surfaces as an exception that the caller handles or logs; EF Core's own error

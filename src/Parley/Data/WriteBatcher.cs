@@ -68,12 +68,17 @@ public sealed partial class WriteBatcher(IServiceScopeFactory scopes, ILogger<Wr
                 .ToList();
             if (usage.Count == 0)
             {
-                // Tracked changes alone: SaveChanges sends them together and makes them atomic itself, without the
-                // extra round trip an explicit transaction costs on PostgreSQL.
+                // PostgreSQL runs one batch of statements as one implicit transaction, so tracked changes that fit in
+                // one batch need no BEGIN and COMMIT: the commit costs no round trip of its own. SQLite has no such
+                // batch, and SaveChanges' own transaction is what makes the statements atomic there.
+                if (db.Database.IsNpgsql() && db.ChangeTracker.Entries().Count() <= DatabaseSetup.PostgresMaxBatchSize)
+                    db.Database.AutoTransactionBehavior = AutoTransactionBehavior.Never;
                 await db.SaveChangesAsync(CancellationToken.None);
             }
             else
             {
+                // The transaction is ours and all or nothing: a savepoint around SaveChanges would only add round trips.
+                db.Database.AutoSavepointsEnabled = false;
                 await using var transaction = await db.Database.BeginTransactionAsync(CancellationToken.None);
                 await db.SaveChangesAsync(CancellationToken.None);
                 await AddToSessionTotalsAsync(db, usage);
