@@ -43,7 +43,7 @@ public static class CapacityBench
         var rows = new List<object>();
         var best = 0;
         Console.WriteLine($"Capacity: concurrent streaming conversations, {ReplyTokens}-token replies at {1000 / TokenDelay.TotalMilliseconds:0} tokens/s, steady for {Measure.TotalSeconds:0} s");
-        Console.WriteLine($"  {"streams",8} {"direct p99",11} {"parley p99",11} {"added p99",10} {"added p50",10} {"replies",8} {"errors",7} {"peak MB",8} {"CPU/token",10} {"harness",9}");
+        Console.WriteLine($"  {"streams",8} {"direct p99",11} {"parley p99",11} {"added p99",10} {"added p50",10} {"replies",8} {"errors",7} {"peak MB",8} {"CPU/token",10} {"harness",9} {"GC pause",10}");
         foreach (var streams in Levels())
         {
             var keys = new List<string>();
@@ -70,8 +70,11 @@ public static class CapacityBench
             process.Refresh();
             var directCpuPerToken = (process.TotalProcessorTime - cpu).TotalMicroseconds / (directReplies * ReplyTokens);
             cpu = process.TotalProcessorTime;
+            // Garbage-collection pauses stop every thread at once: they are much of what the p99 catches.
+            var paused = GC.GetTotalPauseDuration();
             var (through, parleyReplies) = await Load.SteadyAsync(streams, Ramp, Measure, (worker, ct) =>
                 Load.PostAsync(anonymous, $"api/v1/chat/{keys[worker]}/messages", """{"content":"Talk"}""", ct));
+            var gcPause = (GC.GetTotalPauseDuration() - paused).TotalMilliseconds / (Ramp + Measure).TotalSeconds;
             process.Refresh();
             var parleyCpuPerToken = (process.TotalProcessorTime - cpu).TotalMicroseconds / (parleyReplies * ReplyTokens) - directCpuPerToken;
             await sampling.CancelAsync();
@@ -80,10 +83,10 @@ public static class CapacityBench
             var d = Load.FirstByte(straight);
             var p = Load.FirstByte(through);
             var errors = through.Count(s => !s.Ok) + straight.Count(s => !s.Ok);
-            Console.WriteLine($"  {streams,8} {d.P99,9:0.0}ms {p.P99,9:0.0}ms {p.P99 - d.P99,8:0.0}ms {p.P50 - d.P50,8:0.0}ms {through.Count,8} {errors,7} {peak,8} {parleyCpuPerToken,8:0.0}µs {directCpuPerToken,7:0.0}µs");
+            Console.WriteLine($"  {streams,8} {d.P99,9:0.0}ms {p.P99,9:0.0}ms {p.P99 - d.P99,8:0.0}ms {p.P50 - d.P50,8:0.0}ms {through.Count,8} {errors,7} {peak,8} {parleyCpuPerToken,8:0.0}µs {directCpuPerToken,7:0.0}µs {gcPause,6:0.0}ms/s");
             rows.Add(new { streams, replies = through.Count, directP50 = d.P50, parleyP50 = p.P50, directP99 = d.P99, parleyP99 = p.P99,
                 addedP50 = p.P50 - d.P50, addedP99 = p.P99 - d.P99, errors, peakWorkingSetMb = peak, parleyCpuMicrosecondsPerToken = parleyCpuPerToken,
-                harnessCpuMicrosecondsPerToken = directCpuPerToken });
+                harnessCpuMicrosecondsPerToken = directCpuPerToken, gcPauseMillisecondsPerSecond = gcPause });
             if (errors > 0 || p.P99 - d.P99 > 10) break;
             best = streams;
         }
