@@ -31,11 +31,8 @@ static class OpenAiJson
 
         public void Finish(string finishReason) => Write(_ => { }, finishReason);
 
-        public void Usage((int Prompt, int Completion) usage)
+        public void Usage((int Prompt, int Completion) usage) => Event(() =>
         {
-            output.Write("data: "u8);
-            json.Reset(output);
-            WriteEnvelopeStart();
             json.WriteStartArray("choices");
             json.WriteEndArray();
             json.WriteStartObject("usage");
@@ -43,18 +40,12 @@ static class OpenAiJson
             json.WriteNumber("completion_tokens", usage.Completion);
             json.WriteNumber("total_tokens", usage.Prompt + usage.Completion);
             json.WriteEndObject();
-            json.WriteEndObject();
-            json.Flush();
-            output.Write("\n\n"u8);
-        }
+        });
 
         public void Done() => output.Write("data: [DONE]\n\n"u8);
 
-        void Write(Action<Utf8JsonWriter> delta, string? finishReason)
+        void Write(Action<Utf8JsonWriter> delta, string? finishReason) => Event(() =>
         {
-            output.Write("data: "u8);
-            json.Reset(output);
-            WriteEnvelopeStart();
             json.WriteStartArray("choices");
             json.WriteStartObject();
             json.WriteNumber("index", 0);
@@ -67,19 +58,23 @@ static class OpenAiJson
             json.WriteEndObject();
             json.WriteEndArray();
             if (includeUsage) json.WriteNull("usage");
-            json.WriteEndObject();
-            json.Flush();
-            output.Write("\n\n"u8);
-        }
+        });
 
-        void WriteEnvelopeStart()
+        /// <summary>One <c>data:</c> event: the chunk's envelope around what <paramref name="body"/> writes.</summary>
+        void Event(Action body)
         {
+            output.Write("data: "u8);
+            json.Reset(output);
             json.WriteStartObject();
             json.WriteString("id", id);
             json.WriteString("object", "chat.completion.chunk");
             json.WriteNumber("created", created);
             json.WriteString("model", model);
             json.WriteString("system_fingerprint", "fp_parley_test");
+            body();
+            json.WriteEndObject();
+            json.Flush();
+            output.Write("\n\n"u8);
         }
     }
 
