@@ -31,9 +31,9 @@ public static class CapacityBench
         GC.Collect();
         var withSessions = WorkingSetMb();
 
-        using var direct = Load.Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
+        using var direct = Load.Upstream(parley);
         using var anonymous = Load.Client(parley.BaseAddress);
-        const string upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Talk"}]}""";
+        var upstreamBody = Load.StreamedCompletion("Talk");
         await Warmup.RunAsync(parley, client, direct, anonymous);
 
         var tokens = Enumerable.Range(0, ReplyTokens).Select(i => $"t{i} ").ToArray();

@@ -4,6 +4,7 @@ using System.Diagnostics;
 using System.Net.Http.Headers;
 using System.Text;
 using System.Text.Json;
+using Parley.Testing;
 
 namespace Parley.Bench;
 
@@ -23,6 +24,13 @@ public static class Load
         if (bearer is not null) http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", bearer);
         return http;
     }
+
+    /// <summary>A client that talks straight to the test upstream, for the "direct" side of a comparison.</summary>
+    public static HttpClient Upstream(TestParley parley) => Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
+
+    /// <summary>A streamed chat completion request for the upstream, with usage in its last chunk, as Parley asks.</summary>
+    public static string StreamedCompletion(string userText) =>
+        $$"""{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":{{JsonSerializer.Serialize(userText)}}}]}""";
 
     /// <remarks>
     /// With <paramref name="stagger"/>, worker i starts after i/concurrency of it: workers whose requests take the

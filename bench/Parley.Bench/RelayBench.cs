@@ -14,7 +14,7 @@ public static class RelayBench
     {
         await using var parley = await TestParley.StartForBenchmarkAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
         var gateway = await parley.CreateGatewayAsync(new { baseAddress = parley.Upstream.BaseAddress, modelName = "gpt-4o-mini" });
-        using var direct = Load.Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
+        using var direct = Load.Upstream(parley);
         using var relay = Load.Client(parley.BaseAddress, TestParley.AdminKey);
         string Body(bool stream) => $$"""{"model":"{{gateway}}","stream":{{(stream ? "true" : "false")}},"messages":[{"role":"user","content":"Say hello"}]}""";
 

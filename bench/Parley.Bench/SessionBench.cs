@@ -22,8 +22,9 @@ public static class SessionBench
         {
             await using var parley = await TestParley.StartForBenchmarkAsync(kind, "--Logging:LogLevel:Default=Error");
             var client = await parley.CreateChatClientAsync();
-            using var direct = Load.Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
+            using var direct = Load.Upstream(parley);
             using var anonymous = Load.Client(parley.BaseAddress);
+            var upstreamBody = Load.StreamedCompletion("Say hello");
             await Warmup.RunAsync(parley, client, direct, anonymous);
 
             Console.WriteLine($"Session path on {kind}: POST /api/v1/chat/{{key}}/messages, time to first token");
@@ -44,7 +45,6 @@ public static class SessionBench
                 var total = concurrency * perStream;
                 var keys = new ConcurrentQueue<string>();
                 for (var i = 0; i < Math.Max(concurrency, total / 10); i++) keys.Enqueue((await parley.CreateSessionAsync(client)).AccessKey);
-                var upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Say hello"}]}""";
                 var (straight, _) = await Load.RunAsync(concurrency, total, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct), stagger);
                 var (through, seconds) = await Load.RunAsync(concurrency, total, (_, ct) => Load.SendInIdleSessionAsync(anonymous, keys, "Say hello", ct), stagger);
                 var d = Load.FirstByte(straight);

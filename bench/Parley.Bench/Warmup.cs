@@ -19,7 +19,7 @@ public static class Warmup
     /// <summary>Warms up the session path: instant and streamed messages, and the same requests sent straight.</summary>
     public static async Task RunAsync(TestParley parley, Guid client, HttpClient direct, HttpClient anonymous)
     {
-        const string upstreamBody = """{"model":"gpt-4o-mini","stream":true,"stream_options":{"include_usage":true},"messages":[{"role":"user","content":"Warm up"}]}""";
+        var upstreamBody = Load.StreamedCompletion("Warm up");
         // Long enough to be saved while it grows (every second), short enough to keep the rounds quick.
         var streamed = ScriptedReply.Text([.. Enumerable.Range(0, 64).Select(i => $"w{i} ")]) with { TokenDelay = TimeSpan.FromMilliseconds(20) };
         var keys = new List<string>();
