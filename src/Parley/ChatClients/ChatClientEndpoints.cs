@@ -100,8 +100,8 @@ public static class ChatClientEndpoints
 public sealed record ChatClientRequest(
     [property: Required(ErrorMessage = "The name field is required."), StringLength(200, MinimumLength = 1)] string Name,
     Guid AiGatewayId,
-    ClientParameters? ClientParameters,
-    LimitingParameters? LimitingParameters);
+    ClientParameters? ClientParameters = null,
+    LimitingParameters? LimitingParameters = null);
 
 public sealed record ChatClientView(
     Guid Id, string Name, Guid AiGatewayId, ClientParameters ClientParameters, LimitingParameters LimitingParameters,

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Parley.Api;
 
 namespace Parley.ChatClients;
 
@@ -18,7 +19,7 @@ public sealed record ClientParameters : IValidatableObject
     [StringLength(500)] public string? HelloLabel { get; init; }
     [StringLength(1000)] public string? HelloSubLabel { get; init; }
     [StringLength(200)] public string? TextAreaPlaceholder { get; init; }
-    [Url, StringLength(2000)] public string? LogoImageUrl { get; init; }
+    [HttpUrl, StringLength(2000)] public string? LogoImageUrl { get; init; }
     public bool Debug { get; init; }
 
     [MaxLength(50)] public IReadOnlyList<string> AllowedFrameOrigins { get; init; } = [];

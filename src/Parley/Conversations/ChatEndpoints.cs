@@ -30,15 +30,16 @@ public static class ChatEndpoints
     static async Task<Results<Ok<Envelope<ChatView>>, ProblemHttpResult>> GetChat(
         string accessKey, ConversationService conversations, CancellationToken ct)
     {
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
-        if (conversations.RefuseIfExpired(context) is { } expired) return expired;
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
         return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, ct)));
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
         string accessKey, SendMessageRequest request, ConversationService conversations, CancellationToken ct)
     {
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
         var outcome = await conversations.SendAsync(context, request.Content, ct);
         return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
     }
@@ -46,7 +47,8 @@ public static class ChatEndpoints
     static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
         string accessKey, ConversationService conversations, CancellationToken ct)
     {
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
         var outcome = await conversations.RetryAsync(context, ct);
         return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
     }
@@ -58,14 +60,16 @@ public static class ChatEndpoints
     static async Task<Results<EventStreamResult, NoContent, ProblemHttpResult>> FollowReply(
         string accessKey, ConversationService conversations, ReplyRegistry replies, CancellationToken ct)
     {
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
         return await replies.FollowAsync(context.Session.Id, ct) is { } events ? new EventStreamResult(events) : TypedResults.NoContent();
     }
 
     static async Task<Results<Ok<Envelope<FeedbackView>>, ProblemHttpResult>> GiveFeedback(
         string accessKey, Guid messageId, FeedbackRequest request, ConversationService conversations, TimeProvider clock, CancellationToken ct)
     {
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
         var now = clock.GetUtcNow().UtcDateTime;
         var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
         var updated = await conversations.Visible(context.Session.Id)
@@ -82,8 +86,8 @@ public static class ChatEndpoints
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Clear(
         string accessKey, ConversationService conversations, CancellationToken ct)
     {
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
-        if (conversations.RefuseIfExpired(context) is { } expired) return expired;
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
         await conversations.ClearAsync(context, ct);
         return TypedResults.Ok(Envelope.Of<object?>(null, "The conversation was cleared."));
     }
@@ -92,7 +96,8 @@ public static class ChatEndpoints
         string accessKey, ConversationService conversations, CancellationToken ct, string format = "md")
     {
         if (format is not ("md" or "jsonl")) return ApiProblem.Invalid("format", "The format field must be \"md\" or \"jsonl\".");
-        if (await conversations.FindAsync(accessKey, ct) is not { } context) return UnknownKey();
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access);
 
         var messages = await conversations.ConversationAsync(context.Session.Id, settleAbandoned: false, ct);
         var title = context.Client.ClientParameters.PageTitle ?? context.Client.Name;
@@ -108,8 +113,12 @@ public static class ChatEndpoints
     /// </summary>
     static EventStreamResult Stream(ReplyRun run, CancellationToken ct) => new(run.ReadAllAsync(ct));
 
-    static ProblemHttpResult UnknownKey() => ApiProblem.Create(StatusCodes.Status404NotFound, "session_not_found",
-        "This conversation link is not valid. Ask for a new one.");
+    /// <summary>An unknown key is a 404; an expired session is closed on every route, 410.</summary>
+    static ProblemHttpResult Refuse(SessionAccess access) => access.Context is { Session.ExpiresAt: var expiredAt }
+        ? ApiProblem.Create(StatusCodes.Status410Gone, "session_expired",
+            $"This conversation expired at {expiredAt:yyyy-MM-dd HH:mm} UTC. Ask for a new link to keep talking.",
+            new Dictionary<string, object?> { ["expiredAt"] = expiredAt })
+        : ApiProblem.Create(StatusCodes.Status404NotFound, "session_not_found", "This conversation link is not valid. Ask for a new one.");
 }
 
 public sealed record SendMessageRequest(
@@ -118,7 +127,7 @@ public sealed record SendMessageRequest(
 public sealed record FeedbackRequest(
     [property: Required(ErrorMessage = "The rating field is required."),
         RegularExpression("^(up|down)$", ErrorMessage = "The rating field must be \"up\" or \"down\".")] string Rating,
-    [property: StringLength(2000)] string? Comment);
+    [property: StringLength(2000)] string? Comment = null);
 
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,

@@ -12,6 +12,17 @@ namespace Parley.Conversations;
 /// <summary>A session opened by one of its access keys, with the client and gateway it talks through.</summary>
 public sealed record SessionContext(Session Session, ChatClient Client, AiGateway Gateway);
 
+public enum SessionState { Unknown, Expired, Open }
+
+/// <summary>What an access key opens: nothing, a session that has expired, or one that can be used.</summary>
+public sealed record SessionAccess(SessionState State, SessionContext? Context)
+{
+    public static readonly SessionAccess Unknown = new(SessionState.Unknown, null);
+
+    /// <summary>The session, when it can be used now.</summary>
+    public SessionContext? Open => State == SessionState.Open ? Context : null;
+}
+
 /// <summary>Either a reply that started, or the reason it could not.</summary>
 public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
 
@@ -25,20 +36,19 @@ public sealed class ConversationService(
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
-    /// <summary>The session an access key opens; its chat client and gateway come from short-lived caches.</summary>
-    public async Task<SessionContext?> FindAsync(string accessKey, CancellationToken ct)
+    /// <summary>
+    /// The one place that decides whether an access key opens a session that can be used now. Every route and
+    /// channel that takes a key asks here, so an expired session is closed everywhere alike.
+    /// </summary>
+    public async Task<SessionAccess> OpenAsync(string accessKey, CancellationToken ct)
     {
-        if (!AccessKeys.LooksValid(accessKey)) return null;
+        if (!AccessKeys.LooksValid(accessKey)) return SessionAccess.Unknown;
         var session = await queries.SessionByKeyHash(db, Secrets.Hash(accessKey), ct);
-        if (session is null || await clients.GetAsync(session.ChatClientId, db, ct) is not { } client) return null;
-        return await gateways.GetAsync(client.AiGatewayId, db, ct) is { } gateway ? new SessionContext(session, client, gateway.Gateway) : null;
+        if (session is null || await clients.GetAsync(session.ChatClientId, db, ct) is not { } client) return SessionAccess.Unknown;
+        if (await gateways.GetAsync(client.AiGatewayId, db, ct) is not { } gateway) return SessionAccess.Unknown;
+        var context = new SessionContext(session, client, gateway.Gateway);
+        return new SessionAccess(session.ExpiresAt <= Now ? SessionState.Expired : SessionState.Open, context);
     }
-
-    public ProblemHttpResult? RefuseIfExpired(SessionContext context) => context.Session.ExpiresAt <= Now
-        ? ApiProblem.Create(StatusCodes.Status410Gone, "session_expired",
-            $"This conversation expired at {context.Session.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Ask for a new link to keep talking.",
-            new Dictionary<string, object?> { ["expiredAt"] = context.Session.ExpiresAt })
-        : null;
 
     /// <summary>The session as its page sees it: display parameters, limits, expiry, usage and the conversation.</summary>
     public async Task<ChatView> ViewAsync(SessionContext context, CancellationToken ct)
@@ -109,7 +119,6 @@ public sealed class ConversationService(
     async Task<StartOutcome> StartReplyAsync(
         SessionContext context, Func<List<Message>, Func<DateTime>, Task<ProblemHttpResult?>> prepare, CancellationToken ct)
     {
-        if (RefuseIfExpired(context) is { } expired) return new(null, expired);
         var session = context.Session;
         var run = await registry.TryBeginAsync(session.Id);
         if (run is null) return new(null, ReplyInProgress());

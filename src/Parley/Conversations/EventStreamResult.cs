@@ -26,8 +26,9 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         var response = httpContext.Response;
         var ct = httpContext.RequestAborted;
         response.ContentType = "text/event-stream";
-        // Proxies such as nginx buffer responses unless told not to, which would deliver a reply in one burst.
-        response.Headers.CacheControl = "no-cache, no-transform";
+        // Proxies such as nginx buffer responses unless told not to, which would deliver a reply in one burst; a
+        // reply is part of a private conversation, so nothing may keep it.
+        response.Headers.CacheControl = "no-store, no-transform";
         response.Headers["X-Accel-Buffering"] = "no";
         httpContext.Features.Get<IHttpResponseBodyFeature>()?.DisableBuffering();
         var services = httpContext.RequestServices;

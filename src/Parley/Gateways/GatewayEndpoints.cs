@@ -2,7 +2,9 @@ using System.ComponentModel.DataAnnotations;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Http.Json;
 using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.Options;
 using Parley.Admin;
 using Parley.Api;
 using Parley.Data;
@@ -57,29 +59,32 @@ public static class GatewayEndpoints
 
     /// <summary>A JSON merge patch (RFC 7386) over the gateway; an absent apiKey keeps the stored key, null removes it.</summary>
     static async Task<Results<Ok<Envelope<GatewayView>>, ProblemHttpResult, ValidationProblem>> PatchGateway(
-        Guid id, JsonObject patch, AppDb db, GatewayKeyProtector keys, GatewayCache cache, RequestValidator validator, TimeProvider clock,
-        CancellationToken ct)
+        Guid id, JsonElement patch, AppDb db, GatewayKeyProtector keys, GatewayCache cache, RequestValidator validator,
+        IOptions<JsonOptions> json, TimeProvider clock, CancellationToken ct)
     {
+        if (patch.ValueKind != JsonValueKind.Object) return ApiProblem.Invalid(RequestErrors.Body, "The patch must be a JSON object.");
         var gateway = await db.Gateways.SingleOrDefaultAsync(g => g.Id == id, ct);
         if (gateway is null) return ApiProblem.NotFound("The AI gateway");
 
-        var current = JsonSerializer.SerializeToNode(
-            new GatewayRequest(gateway.Name, gateway.Parameters), JsonSerializerOptions.Web);
+        var options = json.Value.SerializerOptions;
+        var changes = JsonObject.Create(patch)!;
+        var current = JsonSerializer.SerializeToNode(new GatewayRequest(gateway.Name, gateway.Parameters), options);
         GatewayRequest? merged;
         try
         {
-            merged = JsonMergePatch.Apply(current, patch).Deserialize<GatewayRequest>(JsonSerializerOptions.Web);
+            merged = JsonMergePatch.Apply(current, changes).Deserialize<GatewayRequest>(options);
         }
         catch (JsonException ex)
         {
-            return ApiProblem.Invalid(ex.Path?.TrimStart('$', '.') ?? "body", "The patch does not fit the gateway's shape: " + ex.Message);
+            var error = RequestErrors.FromJson(ex, typeof(GatewayRequest), options);
+            return ApiProblem.Invalid(error.Field, error.Rule);
         }
-        if (merged is null) return ApiProblem.Invalid("body", "The patch must be a JSON object.");
+        if (merged is null) return ApiProblem.Invalid(RequestErrors.Body, "The patch must be a JSON object.");
         if (await validator.ValidateAsync(merged, ct) is { } errors) return TypedResults.ValidationProblem(errors);
 
         gateway.Name = merged.Name.Trim();
         gateway.Parameters = merged.Parameters with { ApiKey = null };
-        if (patch["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey"))
+        if (changes["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey"))
             keys.SetKey(gateway, merged.Parameters.ApiKey);
         gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         gateway.Revision++;

@@ -1,4 +1,5 @@
 using System.ComponentModel.DataAnnotations;
+using Parley.Api;
 
 namespace Parley.Gateways;
 
@@ -7,7 +8,7 @@ public sealed record GatewayParameters : IValidatableObject
 {
     public const string MessagePlaceholder = "{message}";
 
-    [Required(ErrorMessage = "The baseAddress field is required."), Url, StringLength(2000)]
+    [Required(ErrorMessage = "The baseAddress field is required."), HttpUrl, StringLength(2000)]
     public string BaseAddress { get; init; } = "";
 
     /// <summary>Write-only: requests set it, responses show it masked.</summary>
@@ -31,9 +32,6 @@ public sealed record GatewayParameters : IValidatableObject
 
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
-        if (Uri.TryCreate(BaseAddress, UriKind.Absolute, out var uri) && uri.Scheme is not ("http" or "https"))
-            yield return new ValidationResult("The baseAddress field must be an http or https URL.", [nameof(BaseAddress)]);
-
         if (!string.IsNullOrEmpty(UserPromptTemplate) && !UserPromptTemplate.Contains(MessagePlaceholder, StringComparison.Ordinal))
             yield return new ValidationResult($"The userPromptTemplate field must contain {MessagePlaceholder}.", [nameof(UserPromptTemplate)]);
     }

@@ -1,4 +1,3 @@
-using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.ResponseCompression;
@@ -32,7 +31,7 @@ public static class ParleyServer
         builder.Services.AddOptions<ParleyOptions>().BindConfiguration(ParleyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
-        builder.Services.ConfigureHttpJsonOptions(json => json.SerializerOptions.DefaultIgnoreCondition = JsonIgnoreCondition.Never);
+        builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
 
         builder.Services.AddParleyProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
@@ -76,6 +75,7 @@ public static class ParleyServer
         var app = builder.Build();
 
         app.UseResponseCompression();
+        app.UseNoStoreForApi();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = PageAssets.SetCaching });
         app.UseExceptionHandler(new ExceptionHandlerOptions
         {

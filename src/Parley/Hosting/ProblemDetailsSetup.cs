@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Http.Features;
+using Parley.Api;
 
 namespace Parley.Hosting;
 
@@ -17,8 +18,9 @@ public static class ProblemDetailsSetup
 
             if (problem is HttpValidationProblemDetails validation && validation.Errors.Count > 0)
             {
-                // Fields are named as they are in the JSON the caller sent.
-                var errors = validation.Errors.ToDictionary(e => JsonName(e.Key), e => e.Value);
+                // Fields are named as they are in the JSON the caller sent, in the messages too.
+                var errors = validation.Errors.ToDictionary(e => JsonName(e.Key),
+                    e => e.Value.Select(message => RequestErrors.InJsonTerms(JsonName(e.Key), message)).ToArray());
                 validation.Errors.Clear();
                 foreach (var (field, messages) in errors) validation.Errors[field] = messages;
                 problem.Detail ??= string.Join(" ", validation.Errors.SelectMany(e => e.Value));

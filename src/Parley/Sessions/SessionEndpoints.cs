@@ -1,5 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Api;
@@ -24,11 +26,14 @@ public static class SessionEndpoints
     }
 
     static async Task<Results<Ok<Envelope<CreatedSession>>, ProblemHttpResult>> CreateSession(
-        Guid clientId, CreateSessionRequest request, HttpRequest http, AppDb db, SessionService sessions, PublicUrls urls, CancellationToken ct)
+        Guid clientId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] CreateSessionRequest? request, HttpRequest http, AppDb db,
+        SessionService sessions, PublicUrls urls, CancellationToken ct)
     {
         if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
 
-        var tag = string.IsNullOrWhiteSpace(request.Tag) ? null : request.Tag.Trim();
+        // No body at all means every default: a session without tag or context, for the default time.
+        request ??= new CreateSessionRequest();
+        var tag = request.Tag?.Trim();
         var lifetime = TimeSpan.FromSeconds(request.Expires ?? CreateSessionRequest.DefaultExpires);
         var issued = await sessions.OpenAsync(clientId, tag, request.ExtraContext, lifetime, ct);
         var created = new CreatedSession(issued.SessionId, issued.AccessKey, urls.Talk(http, issued.AccessKey), issued.ExpiresAt);
@@ -78,12 +83,21 @@ public static class SessionEndpoints
     }
 }
 
+/// <summary>Every field is optional; an empty body asks for a session with the defaults.</summary>
 public sealed record CreateSessionRequest(
-    [property: StringLength(50_000)] string? ExtraContext,
-    [property: Range(600, 7_776_000, ErrorMessage = "The expires field must be between 600 and 7776000 seconds (10 minutes to 90 days).")] int? Expires,
-    [property: StringLength(200)] string? Tag)
+    [property: StringLength(50_000)] string? ExtraContext = null,
+    [property: Range(600, 7_776_000, ErrorMessage = "The expires field must be between 600 and 7776000 seconds (10 minutes to 90 days).")]
+    int? Expires = null,
+    [property: StringLength(200)] string? Tag = null) : IValidatableObject
 {
     public const int DefaultExpires = 3600;
+
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        // An empty tag would silently mean "no tag" and lose the caller's intent to find this session again.
+        if (Tag is not null && string.IsNullOrWhiteSpace(Tag))
+            yield return new ValidationResult("The tag field must not be empty; leave it out for a session without a tag.", [nameof(Tag)]);
+    }
 }
 
 public sealed record CreatedSession(Guid SessionId, string AccessKey, string TalkUrl, DateTime ExpiresAt);

@@ -7,7 +7,7 @@ using Parley.Conversations;
 
 namespace Parley.TalkPage;
 
-public sealed record TalkPageModel(ClientParameters Parameters, ChatView Chat, bool Expired, FrozenDictionary<string, string> Strings, string Api);
+public sealed record TalkPageModel(ClientParameters Parameters, ChatView Chat, FrozenDictionary<string, string> Strings, string Api);
 
 /// <summary>
 /// The HTML of the talk page. Every value from the chat client's settings is encoded; the only raw text is the
@@ -30,7 +30,7 @@ public static partial class TalkPageHtml
         var p = page.Parameters;
         var s = page.Strings;
         var title = p.PageTitle ?? page.Chat.ClientName;
-        var config = JsonSerializer.Serialize(new { api = page.Api, expired = page.Expired, strings = page.Strings, chat = page.Chat }, ConfigJson);
+        var config = JsonSerializer.Serialize(new { api = page.Api, strings = page.Strings, chat = page.Chat }, ConfigJson);
         var suggestions = string.Concat(p.SuggestionButtons.Select(b =>
             $"""<button type="button" class="parley-suggestion" data-prompt="{E(b.Prompt)}">{E(b.Label)}</button>"""));
         var logo = p.LogoImageUrl is { Length: > 0 } url ? $"""<img class="parley-logo" src="{E(url)}" alt="">""" : "";
@@ -97,16 +97,29 @@ public static partial class TalkPageHtml
             """;
     }
 
-    public static string NotFound(FrozenDictionary<string, string> s, PageAssets assets) => $"""
+    public static string NotFound(PageAssets assets)
+    {
+        var s = TalkStrings.For("en");
+        return Notice("en", s["NotFoundTitle"], s["NotFoundBody"], assets);
+    }
+
+    /// <summary>The page of an expired session, in its chat client's language, with nothing of the conversation.</summary>
+    public static string Ended(string languageCode, PageAssets assets)
+    {
+        var s = TalkStrings.For(languageCode);
+        return Notice(languageCode, s["EndedTitle"], s["EndedBody"], assets);
+    }
+
+    static string Notice(string languageCode, string title, string body, PageAssets assets) => $"""
         <!doctype html>
-        <html lang="en">
+        <html lang="{E(languageCode)}">
         <head>
         <meta charset="utf-8">
         <meta name="viewport" content="width=device-width, initial-scale=1">
-        <title>{E(s["NotFoundTitle"])}</title>
+        <title>{E(title)}</title>
         <link rel="stylesheet" href="{assets.Url("/talk/talk.css")}">
         </head>
-        <body class="parley"><main class="parley-not-found"><h1>{E(s["NotFoundTitle"])}</h1><p>{E(s["NotFoundBody"])}</p></main></body>
+        <body class="parley"><main class="parley-not-found"><h1>{E(title)}</h1><p>{E(body)}</p></main></body>
         </html>
         """;
 

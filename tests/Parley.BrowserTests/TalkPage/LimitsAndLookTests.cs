@@ -72,9 +72,9 @@ public sealed class LimitsAndLookTests(BrowserFixture browser) : BrowserTest(bro
     }
 
     [Theory]
-    [InlineData("en", "This conversation has expired. Ask for a new link to keep talking.")]
-    [InlineData("pt-BR", "Esta conversa expirou. Peça um novo link para continuar.")]
-    public async Task Expired_session_says_so_and_cannot_be_written_in(string language, string expected)
+    [InlineData("en", "This conversation has expired. Ask for a new link to keep talking.", "This conversation has ended")]
+    [InlineData("pt-BR", "Esta conversa expirou. Peça um novo link para continuar.", "Esta conversa terminou")]
+    public async Task Expired_session_says_so_and_its_page_no_longer_shows_the_conversation(string language, string notice, string ended)
     {
         var session = await SessionWithAsync(language, null);
         var page = await OpenPageAsync();
@@ -83,12 +83,18 @@ public sealed class LimitsAndLookTests(BrowserFixture browser) : BrowserTest(bro
         await Expect(page.Locator(".parley-message-assistant .parley-feedback")).ToBeVisibleAsync();
 
         Parley.Clock.Advance(TimeSpan.FromHours(2));
-        await page.ReloadAsync();
+        await SendAsync(page, "after expiry");
 
-        await Expect(page.Locator(".parley-notice")).ToHaveTextAsync(expected);
+        await Expect(page.Locator(".parley-notice")).ToHaveTextAsync(notice);
         await Expect(page.Locator("#parley-input")).ToBeDisabledAsync();
-        await Expect(page.Locator(".parley-message-user .parley-bubble")).ToHaveTextAsync("before expiry");
         await SaveScreenshotAsync($"talk-expired-{language}");
+
+        var reload = await page.ReloadAsync();
+        Assert.Equal(410, reload!.Status);
+        await Expect(page.Locator("h1")).ToHaveTextAsync(ended);
+        await Expect(page.GetByText("before expiry")).ToHaveCountAsync(0);
+        await Expect(page.Locator("#parley-input")).ToHaveCountAsync(0);
+        await SaveScreenshotAsync($"talk-ended-{language}");
     }
 
     [Fact]

@@ -58,6 +58,59 @@ public abstract class ConversationRuleTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task An_expired_session_is_closed_on_every_route_that_takes_its_key()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync(request: new { expires = 600 });
+        var done = await parley.SendAsync(session.AccessKey, "remember this", Ct);
+        var replyId = done.Last.Data.GetProperty("messageId").GetGuid();
+        var key = session.AccessKey;
+
+        // The message renewed the session to 20 minutes from then.
+        parley.Clock.Advance(TimeSpan.FromMinutes(21));
+
+        HttpRequestMessage[] requests =
+        [
+            new(HttpMethod.Get, $"/api/v1/chat/{key}"),
+            new(HttpMethod.Post, $"/api/v1/chat/{key}/messages") { Content = JsonContent.Create(new { content = "still there?" }) },
+            new(HttpMethod.Post, $"/api/v1/chat/{key}/retry"),
+            new(HttpMethod.Get, $"/api/v1/chat/{key}/reply"),
+            new(HttpMethod.Post, $"/api/v1/chat/{key}/messages/{replyId}/feedback") { Content = JsonContent.Create(new { rating = "up" }) },
+            new(HttpMethod.Delete, $"/api/v1/chat/{key}/messages"),
+            new(HttpMethod.Get, $"/api/v1/chat/{key}/transcript"),
+            new(HttpMethod.Get, $"/api/v1/chat/{key}/transcript?format=jsonl"),
+        ];
+        foreach (var request in requests)
+        {
+            using var response = await parley.Anonymous.SendAsync(request, Ct);
+            var text = await response.Content.ReadAsStringAsync(Ct);
+            Assert.True(response.StatusCode == HttpStatusCode.Gone, $"{request.Method} {request.RequestUri} answered {(int)response.StatusCode}: {text}");
+            Assert.Equal("session_expired", JsonDocument.Parse(text).RootElement.GetProperty("code").GetString());
+            Assert.DoesNotContain("remember this", text, StringComparison.Ordinal);
+            Assert.True(response.Headers.CacheControl?.NoStore);
+        }
+        Assert.Single(parley.Upstream.Requests);
+    }
+
+    [Fact]
+    public async Task Session_api_responses_are_never_stored_by_caches()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+
+        using var stream = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages", new { content = "hi" }, Ct);
+        await SseResponse.ReadAsync(stream, Ct);
+        using var chat = await parley.Anonymous.GetAsync($"/api/v1/chat/{session.AccessKey}", Ct);
+        using var transcript = await parley.Anonymous.GetAsync($"/api/v1/chat/{session.AccessKey}/transcript", Ct);
+        using var unknown = await parley.Anonymous.GetAsync($"/api/v1/chat/wky_{new string('a', 56)}", Ct);
+        using var malformed = await parley.Anonymous.PostAsync($"/api/v1/chat/{session.AccessKey}/messages",
+            new StringContent("{", System.Text.Encoding.UTF8, "application/json"), Ct);
+
+        foreach (var response in new[] { stream, chat, transcript, unknown, malformed })
+            Assert.True(response.Headers.CacheControl?.NoStore, $"{response.RequestMessage?.RequestUri}: {response.Headers.CacheControl}");
+    }
+
+    [Fact]
     public async Task A_message_with_little_time_left_renews_the_session_to_20_minutes_from_then()
     {
         await using var parley = await TestParley.StartAsync(kind);

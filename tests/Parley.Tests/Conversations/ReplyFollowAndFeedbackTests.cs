@@ -48,7 +48,7 @@ public abstract class ReplyFollowAndFeedbackTests(DatabaseKind kind)
         using var response = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages", new { content = "hi" }, Ct);
         var raw = await response.Content.ReadAsStringAsync(Ct);
 
-        Assert.True(response.Headers.CacheControl is { NoCache: true, NoTransform: true });
+        Assert.True(response.Headers.CacheControl is { NoStore: true, NoTransform: true });
         Assert.Equal("no", response.Headers.GetValues("X-Accel-Buffering").Single());
         Assert.True(raw.Split('\n').Count(line => line == ": keep-alive") >= 2, raw);
         Assert.Contains("event: done", raw);

@@ -56,7 +56,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     public async Task A_reply_generated_on_one_instance_is_followed_from_the_other()
     {
         var key = await CreateSessionAsync(a);
-        upstream.Enqueue(ScriptedReply.Text("Hello ", "from ", "instance ", "A.") with { TokenDelay = TimeSpan.FromMilliseconds(300) });
+        upstream.Enqueue(ScriptedReply.Text("Hello ", "from ", "instance ", "A.") with { TokenDelay = TimeSpan.FromMilliseconds(700) });
 
         using var http = Client(a);
         var onA = SendAsync(http, key, "hi");
@@ -112,7 +112,8 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     public async Task Concurrent_messages_through_both_instances_get_one_reply_at_a_time()
     {
         var key = await CreateSessionAsync(a);
-        upstream.Enqueue(ScriptedReply.Text("slow", " reply") with { TokenDelay = TimeSpan.FromMilliseconds(500) });
+        // Slow enough that the second message reaches the other instance while the first reply runs, even on a busy machine.
+        upstream.Enqueue(ScriptedReply.Text("slow", " reply") with { TokenDelay = TimeSpan.FromMilliseconds(2000) });
 
         using var httpA = Client(a);
         using var httpB = Client(b);

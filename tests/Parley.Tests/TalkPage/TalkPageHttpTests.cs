@@ -54,6 +54,50 @@ public sealed class TalkPageHttpTests
         Assert.Contains("not valid", await response.Content.ReadAsStringAsync(Ct));
     }
 
+    [Theory]
+    [InlineData("en", "This conversation has ended")]
+    [InlineData("pt-BR", "Esta conversa terminou")]
+    public async Task Expired_session_gets_a_410_page_that_says_it_ended_and_shows_nothing_of_the_conversation(string language, string title)
+    {
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        var client = await parley.CreateChatClientAsync(clientParameters: new { languageCode = language, pageTitle = "ACME help" });
+        var session = await parley.CreateSessionAsync(client, new { expires = 600 });
+        parley.Upstream.Enqueue(Parley.Testing.Upstream.ScriptedReply.Text("the secret answer"));
+        await parley.SendAsync(session.AccessKey, "my private question", Ct);
+
+        // The message renewed the session to 20 minutes from then.
+        parley.Clock.Advance(TimeSpan.FromMinutes(21));
+        using var response = await parley.Anonymous.GetAsync(new Uri(session.TalkUrl), Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.Equal(HttpStatusCode.Gone, response.StatusCode);
+        Assert.Equal("text/html", response.Content.Headers.ContentType?.MediaType);
+        Assert.Contains($"<h1>{title}</h1>", html);
+        Assert.Contains($"lang=\"{language}\"", html);
+        Assert.DoesNotContain("my private question", html);
+        Assert.DoesNotContain("the secret answer", html);
+        Assert.DoesNotContain("parley-config", html);
+        Assert.Equal("no-store", response.Headers.CacheControl?.ToString());
+    }
+
+    [Fact]
+    public async Task The_aivax_talk_path_serves_the_same_page()
+    {
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        var client = await parley.CreateChatClientAsync(clientParameters: new { pageTitle = "ACME help" });
+        var session = await parley.CreateSessionAsync(client);
+
+        using var response = await parley.Anonymous.GetAsync($"/www/web-chat-clients/{session.AccessKey}", Ct);
+        var html = await response.Content.ReadAsStringAsync(Ct);
+
+        Assert.EndsWith($"/chat/{session.AccessKey}", session.TalkUrl);
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Contains("<title>ACME help</title>", html);
+        Assert.Contains($"/api/v1/chat/{session.AccessKey}", html);
+        using var unknown = await parley.Anonymous.GetAsync("/www/web-chat-clients/wky_" + new string('x', 56), Ct);
+        Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
+    }
+
     [Fact]
     public async Task Labels_from_the_chat_client_are_encoded_and_the_script_nonce_matches_the_policy()
     {

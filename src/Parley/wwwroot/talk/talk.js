@@ -443,10 +443,7 @@
 
   renderConversation(config.chat.messages);
   showSessionUsage();
-  if (config.expired) {
-    expire();
-    showNotice(t.ErrorExpired);
-  } else if (config.chat.replying) {
+  if (config.chat.replying) {
     stream(() => fetch(`${api}/reply`, { headers: { Accept: 'text/event-stream' } }), addAssistantMessage())
       .catch(() => showNotice(t.ErrorGeneric));
   }
