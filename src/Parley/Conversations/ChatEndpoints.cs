@@ -15,15 +15,20 @@ public static class ChatEndpoints
 {
     public static IEndpointRouteBuilder MapChatEndpoints(this IEndpointRouteBuilder app)
     {
-        var chat = app.MapGroup("/api/v1/chat/{accessKey}").WithTags("Session chat");
+        var chat = app.MapGroup("/api/v1/chat/{accessKey}").WithTags("Session chat")
+            .ProducesProblem(StatusCodes.Status410Gone);
 
         chat.MapGet("/", GetChat);
-        chat.MapPost("/messages", SendMessage);
-        chat.MapPost("/retry", Retry);
+        // A reply in progress (409), the limits (403, 429), and shared state out of reach (503) refuse a new reply.
+        chat.MapPost("/messages", SendMessage)
+            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         chat.MapGet("/reply", FollowReply);
         chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
-        chat.MapGet("/transcript", Transcript);
+        chat.MapGet("/transcript", Transcript)
+            .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
     }
 

@@ -22,8 +22,8 @@ public static class GatewayEndpoints
         gateways.MapPost("/", CreateGateway);
         gateways.MapGet("/", ListGateways);
         gateways.MapGet("/{id:guid}", GetGateway);
-        gateways.MapPatch("/{id:guid}", PatchGateway);
-        gateways.MapDelete("/{id:guid}", DeleteGateway);
+        gateways.MapPatch("/{id:guid}", PatchGateway).ProducesProblem(StatusCodes.Status409Conflict);
+        gateways.MapDelete("/{id:guid}", DeleteGateway).ProducesProblem(StatusCodes.Status409Conflict);
         gateways.MapPost("/{id:guid}/inference", InferenceEndpoint.Stream);
         return app;
     }
