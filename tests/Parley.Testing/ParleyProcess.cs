@@ -3,7 +3,10 @@ using System.Text.RegularExpressions;
 
 namespace Parley.Testing;
 
-/// <summary>Parley.dll run with <c>dotnet</c> in a folder of its own, read through its console output.</summary>
+/// <summary>
+/// Parley.dll run with <c>dotnet</c> in a folder of its own (its working directory, not the folder Parley.dll is in,
+/// the way a service manager starts it), read through its console output.
+/// </summary>
 public sealed class ParleyProcess : IAsyncDisposable
 {
     readonly Process process;
@@ -18,6 +21,11 @@ public sealed class ParleyProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
+    /// <summary>
+    /// Starts Parley in <paramref name="folder"/> with <paramref name="environment"/> added to its own: settings
+    /// (PARLEY_ADMIN_KEY, OPENAI_BASE_URL), log levels and console options (Logging__LogLevel__Default,
+    /// Logging__Console__FormatterName).
+    /// </summary>
     public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"])
@@ -28,7 +36,6 @@ public sealed class ParleyProcess : IAsyncDisposable
         };
         foreach (var name in new[] { "PARLEY_ADMIN_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL" }) start.Environment.Remove(name);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
 
         var parley = new ParleyProcess(Process.Start(start)!);
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -59,6 +59,7 @@ public sealed class TestParley : IAsyncDisposable
             $"--PARLEY_ADMIN_KEY={AdminKey}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Error",
+            "--Logging:LogLevel:Parley=Warning",
             "--Providers:MaxRetries=1",
             "--Parley:ShowWelcome=false",
             .. Database.Arguments,
