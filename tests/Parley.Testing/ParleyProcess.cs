@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Parley.Testing;
@@ -63,6 +64,19 @@ public sealed class ParleyProcess : IAsyncDisposable
         }
         return parley;
     }
+
+    /// <summary>Stops Parley the way a service manager does (SIGTERM), and waits until it has written its last line.</summary>
+    public async Task StopAsync()
+    {
+        if (process.HasExited) return;
+        if (Terminate(process.Id, Sigterm) != 0) throw new InvalidOperationException($"Could not signal Parley (errno {Marshal.GetLastPInvokeError()}).");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Terminate(int processId, int signal);
 
     /// <summary>Ends the process at once, the way a crash or a killed container does: no shutdown, nothing flushed.</summary>
     public async Task KillAsync()

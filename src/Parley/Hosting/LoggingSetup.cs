@@ -1,4 +1,6 @@
 using Microsoft.Extensions.Configuration.Memory;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Options;
 
 namespace Parley.Hosting;
 
@@ -16,10 +18,16 @@ public static class LoggingSetup
         ["Logging:LogLevel:Parley"] = "Information",
     };
 
-    /// <summary>Quiet default log levels, whatever folder Parley starts from.</summary>
+    /// <summary>Quiet default levels, and keys redacted from every log line whatever the levels.</summary>
     public static WebApplicationBuilder AddParleyLogging(this WebApplicationBuilder builder)
     {
         builder.Configuration.Sources.Insert(0, new MemoryConfigurationSource { InitialData = DefaultLevels });
+
+        // The factory the host would make, built from the same providers and filters, behind the redaction.
+        builder.Services.Replace(ServiceDescriptor.Singleton<ILoggerFactory>(services => new RedactingLoggerFactory(new LoggerFactory(
+            services.GetServices<ILoggerProvider>(),
+            services.GetRequiredService<IOptionsMonitor<LoggerFilterOptions>>(),
+            services.GetService<IOptions<LoggerFactoryOptions>>()))));
         return builder;
     }
 }
