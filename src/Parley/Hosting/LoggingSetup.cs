@@ -16,6 +16,9 @@ public static class LoggingSetup
     {
         ["Logging:LogLevel:Default"] = "Warning",
         ["Logging:LogLevel:Parley"] = "Information",
+        // The authentication handler's base class logs every refused key and every challenge under the handler's
+        // name; FailedAuthentications reports refused keys instead, once a minute per address.
+        ["Logging:LogLevel:Parley.Admin.AdminKeyAuthentication"] = "Warning",
     };
 
     /// <summary>Quiet default levels, and keys redacted from every log line whatever the levels.</summary>

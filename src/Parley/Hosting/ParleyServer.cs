@@ -57,6 +57,7 @@ public static class ParleyServer
         builder.Services.AddParleyTelemetry(builder.Configuration);
 
         builder.Services.AddSingleton<AdminKeyStore>();
+        builder.Services.AddSingleton<FailedAuthentications>();
         builder.Services.AddAuthentication(AdminKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()

@@ -7,6 +7,9 @@ namespace Parley.Hosting;
 
 public static class Telemetry
 {
+    /// <summary>The meter of Parley's own instruments.</summary>
+    public const string MeterName = "Parley";
+
     // Where the request and client instrumentations put the address, access keys and access_token included.
     static readonly string[] UrlTags = ["url.path", "url.query", "url.full"];
 
@@ -25,7 +28,8 @@ public static class Telemetry
                 .AddSource("Experimental.Microsoft.Extensions.AI"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddMeter(MeterName))
             .UseOtlpExporter();
         return services;
     }
