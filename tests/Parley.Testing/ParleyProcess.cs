@@ -1,9 +1,13 @@
 using System.Diagnostics;
+using System.Runtime.InteropServices;
 using System.Text.RegularExpressions;
 
 namespace Parley.Testing;
 
-/// <summary>Parley.dll run with <c>dotnet</c> in a folder of its own, read through its console output.</summary>
+/// <summary>
+/// Parley.dll run with <c>dotnet</c> in a folder of its own (its working directory, not the folder Parley.dll is in,
+/// the way a service manager starts it), read through its console output.
+/// </summary>
 public sealed class ParleyProcess : IAsyncDisposable
 {
     readonly Process process;
@@ -18,6 +22,11 @@ public sealed class ParleyProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
+    /// <summary>
+    /// Starts Parley in <paramref name="folder"/> with <paramref name="environment"/> added to its own: settings
+    /// (PARLEY_ADMIN_KEY, OPENAI_BASE_URL), log levels and console options (Logging__LogLevel__Default,
+    /// Logging__Console__FormatterName).
+    /// </summary>
     public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment)
     {
         var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"])
@@ -28,7 +37,6 @@ public sealed class ParleyProcess : IAsyncDisposable
         };
         foreach (var name in new[] { "PARLEY_ADMIN_KEY", "OPENAI_API_KEY", "OPENAI_BASE_URL", "OPENAI_MODEL" }) start.Environment.Remove(name);
         foreach (var (name, value) in environment) start.Environment[name] = value;
-        start.Environment["Logging__LogLevel__Default"] = "Warning";
 
         var parley = new ParleyProcess(Process.Start(start)!);
         var ready = new TaskCompletionSource<Uri>(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -56,6 +64,19 @@ public sealed class ParleyProcess : IAsyncDisposable
         }
         return parley;
     }
+
+    /// <summary>Stops Parley the way a service manager does (SIGTERM), and waits until it has written its last line.</summary>
+    public async Task StopAsync()
+    {
+        if (process.HasExited) return;
+        if (Terminate(process.Id, Sigterm) != 0) throw new InvalidOperationException($"Could not signal Parley (errno {Marshal.GetLastPInvokeError()}).");
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+    }
+
+    const int Sigterm = 15;
+
+    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
+    static extern int Terminate(int processId, int signal);
 
     /// <summary>Ends the process at once, the way a crash or a killed container does: no shutdown, nothing flushed.</summary>
     public async Task KillAsync()

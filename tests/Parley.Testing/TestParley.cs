@@ -1,5 +1,6 @@
 using System.Net.Http.Headers;
 using System.Text.Json;
+using Microsoft.Extensions.Logging.Testing;
 using Microsoft.Extensions.Time.Testing;
 using Parley.Hosting;
 using Parley.Testing.Upstream;
@@ -24,6 +25,9 @@ public sealed class TestParley : IAsyncDisposable
     public Uri BaseAddress { get; private set; } = null!;
     public HttpClient Admin { get; private set; } = null!;
     public HttpClient Anonymous { get; private set; } = null!;
+    public IServiceProvider Services => app?.Services ?? throw new InvalidOperationException("Parley is not running.");
+    /// <summary>The lines Parley logged at the levels the test set (Warning and up unless it asks for more).</summary>
+    public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
     TestParley(TestDatabase database, TestUpstream upstream, string[] extraArguments, bool systemClock)
     {
@@ -59,6 +63,7 @@ public sealed class TestParley : IAsyncDisposable
             $"--PARLEY_ADMIN_KEY={AdminKey}",
             "--Logging:LogLevel:Default=Warning",
             "--Logging:LogLevel:Microsoft.AspNetCore=Error",
+            "--Logging:LogLevel:Parley=Warning",
             "--Providers:MaxRetries=1",
             "--Parley:ShowWelcome=false",
             .. Database.Arguments,
@@ -66,6 +71,7 @@ public sealed class TestParley : IAsyncDisposable
         ];
         app = ParleyServer.Build(args, services =>
         {
+            services.AddFakeLogging();
             if (!systemClock) services.AddSingleton<TimeProvider>(Clock);
         });
         await app.PrepareAsync();

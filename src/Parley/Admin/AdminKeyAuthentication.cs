@@ -11,6 +11,7 @@ public sealed class AdminKeyAuthentication(
     ILoggerFactory logger,
     UrlEncoder encoder,
     AdminKeyStore keys,
+    FailedAuthentications failures,
     IProblemDetailsService problems)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
@@ -27,7 +28,10 @@ public sealed class AdminKeyAuthentication(
         else return Task.FromResult(AuthenticateResult.NoResult());
 
         if (!keys.IsValid(key))
+        {
+            failures.Record(Context, "admin key");
             return Task.FromResult(AuthenticateResult.Fail("The admin key is not valid."));
+        }
 
         var identity = new ClaimsIdentity([new Claim(ClaimTypes.Role, "admin")], SchemeName);
         return Task.FromResult(AuthenticateResult.Success(new AuthenticationTicket(new ClaimsPrincipal(identity), SchemeName)));

@@ -1,4 +1,5 @@
 using System.Data.Common;
+using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.Design;
 using Microsoft.EntityFrameworkCore.Diagnostics;
@@ -74,6 +75,19 @@ public static class DatabaseSetup
     // log of it would report expected events (a lost race on a unique tag, a database not created yet) as errors.
     static DbContextOptionsBuilder Quiet(DbContextOptionsBuilder options) => options.ConfigureWarnings(w => w
         .Log((CoreEventId.SaveChangesFailed, LogLevel.Debug), (RelationalEventId.ConnectionError, LogLevel.Debug)));
+
+    /// <summary>
+    /// Which database Parley uses, for the start-up report: the full path of a SQLite file, or a PostgreSQL server and
+    /// database name (never the rest of the connection string, which may hold a password).
+    /// </summary>
+    public static string Describe(AppDb db) => db.Database.GetDbConnection() switch
+    {
+        SqliteConnection { DataSource: ":memory:" or "" } => "SQLite in memory",
+        SqliteConnection sqlite => $"SQLite file {Path.GetFullPath(sqlite.DataSource)}",
+        NpgsqlConnection postgres when new NpgsqlConnectionStringBuilder(postgres.ConnectionString) is var settings =>
+            $"PostgreSQL database {settings.Database} on {settings.Host}:{settings.Port}",
+        var other => other.GetType().Name,
+    };
 
     /// <summary>Creates or upgrades the schema. SQLite switches to write-ahead logging so readers never wait for writers.</summary>
     public static async Task MigrateAsync(AppDb db, CancellationToken ct)

@@ -23,7 +23,7 @@ public static class ParleyServer
     /// <param name="replaceServices">Runs after Parley's registrations, so a host (or a test) can swap a service such as the clock.</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args);
+        var builder = WebApplication.CreateBuilder(args).AddParleyLogging();
         builder.Environment.WebRootFileProvider = new ManifestEmbeddedFileProvider(typeof(ParleyServer).Assembly, "wwwroot");
         var parley = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
 
@@ -56,6 +56,7 @@ public static class ParleyServer
         builder.Services.AddParleyTelemetry(builder.Configuration);
 
         builder.Services.AddSingleton<AdminKeyStore>();
+        builder.Services.AddSingleton<FailedAuthentications>();
         builder.Services.AddAuthentication(AdminKeyAuthentication.SchemeName)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()

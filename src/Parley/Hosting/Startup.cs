@@ -21,13 +21,16 @@ public static class Startup
         var config = app.Configuration;
         var ct = app.Lifetime.ApplicationStopping;
 
+        // Before the migration, so an operator whose database cannot be reached sees which one was tried.
+        var report = StartupReport.Read(app, db);
+        report.Log(services.GetRequiredService<ILogger<StartupReport>>());
         await DatabaseSetup.MigrateAsync(db, ct);
         var configuredKey = config["PARLEY_ADMIN_KEY"] is { Length: > 0 } fromEnv ? fromEnv : config["Parley:AdminKey"];
         var newAdminKey = await services.GetRequiredService<AdminKeyStore>().EnsureAsync(db, configuredKey, clock, ct);
         var firstConversation = await CreateFirstConversationAsync(services, db, config, ct);
 
         if (config.GetValue("Parley:ShowWelcome", true))
-            app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, newAdminKey, configuredKey is { Length: > 0 }, firstConversation));
+            app.Lifetime.ApplicationStarted.Register(() => PrintWelcome(app, report, newAdminKey, configuredKey is { Length: > 0 }, firstConversation));
     }
 
     /// <summary>
@@ -73,7 +76,7 @@ public static class Startup
     }
 
     // Written to the console, not the log: the first admin key must be shown once and never reach log storage.
-    static void PrintWelcome(WebApplication app, string? newAdminKey, bool keyConfigured, string? firstAccessKey)
+    static void PrintWelcome(WebApplication app, StartupReport report, string? newAdminKey, bool keyConfigured, string? firstAccessKey)
     {
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()?.Addresses.FirstOrDefault()
             ?? "http://localhost:5000";
@@ -101,6 +104,10 @@ public static class Startup
                 : "  Admin key:            the one shown on the first run (set PARLEY_ADMIN_KEY to choose one)");
         }
         if (firstAccessKey is not null) lines.Add($"  Talk to your assistant: {baseUrl}/chat/{firstAccessKey}");
+        lines.Add($"  Configuration files:  {(report.ConfigurationFiles is [] ? "none" : report.ConfigurationFiles[0])}");
+        lines.AddRange(report.ConfigurationFiles.Skip(1).Select(file => $"                        {file}"));
+        lines.Add($"                        then {StartupReport.Overrides}");
+        lines.Add($"  Database:             {report.Database}");
         lines.Add("");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
     }

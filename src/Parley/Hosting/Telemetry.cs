@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using OpenTelemetry;
 using OpenTelemetry.Metrics;
 using OpenTelemetry.Trace;
@@ -6,6 +7,12 @@ namespace Parley.Hosting;
 
 public static class Telemetry
 {
+    /// <summary>The meter of Parley's own instruments.</summary>
+    public const string MeterName = "Parley";
+
+    // Where the request and client instrumentations put the address, access keys and access_token included.
+    static readonly string[] UrlTags = ["url.path", "url.query", "url.full"];
+
     /// <summary>
     /// Traces and metrics of requests and provider calls, exported over OTLP when OTEL_EXPORTER_OTLP_ENDPOINT is set.
     /// Without an exporter nothing is collected: recording spans nobody reads would only slow the hot paths.
@@ -16,13 +23,25 @@ public static class Telemetry
 
         services.AddOpenTelemetry()
             .WithTracing(tracing => tracing
-                .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation()
+                .AddAspNetCoreInstrumentation(options => options.EnrichWithHttpRequest = (activity, _) => RedactUrlTags(activity))
+                .AddHttpClientInstrumentation(options => options.EnrichWithHttpRequestMessage = (activity, _) => RedactUrlTags(activity))
                 .AddSource("Experimental.Microsoft.Extensions.AI"))
             .WithMetrics(metrics => metrics
                 .AddAspNetCoreInstrumentation()
-                .AddHttpClientInstrumentation())
+                .AddHttpClientInstrumentation()
+                .AddMeter(MeterName))
             .UseOtlpExporter();
         return services;
+    }
+
+    /// <summary>Runs once the instrumentation has set the URL tags, so a span carries the same redacted keys as the log.</summary>
+    static void RedactUrlTags(Activity activity)
+    {
+        foreach (var tag in UrlTags)
+        {
+            if (activity.GetTagItem(tag) is not string value) continue;
+            var redacted = SecretRedactor.Redact(value);
+            if (!ReferenceEquals(redacted, value)) activity.SetTag(tag, redacted);
+        }
     }
 }

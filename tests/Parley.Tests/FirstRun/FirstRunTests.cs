@@ -35,6 +35,10 @@ public sealed partial class FirstRunTests
             Assert.NotEmpty(adminKey);
             Assert.NotEmpty(talkUrl);
             Assert.True(File.Exists(Path.Combine(folder.FullName, "data", "parley.db")));
+            // Started from its own folder, Parley says where it looked for its settings and where its database is.
+            Assert.Contains($"Configuration files:  {Path.Combine(folder.FullName, "appsettings.json")} (not found)", output);
+            Assert.Contains($"Database:             SQLite file {Path.Combine(folder.FullName, "data", "parley.db")}", output);
+            Assert.Contains($"Database: SQLite file {Path.Combine(folder.FullName, "data", "parley.db")}", output);
 
             using var http = new HttpClient { BaseAddress = parley.BaseAddress };
             using var unauthorized = await http.GetAsync("/api/v1/ai-gateways", Ct);
