@@ -4,6 +4,7 @@ using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
+using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
 using Parley.Sessions;
@@ -33,27 +34,27 @@ public static class ChatEndpoints
     }
 
     static async Task<Results<Ok<Envelope<ChatView>>, ProblemHttpResult>> GetChat(
-        string accessKey, ConversationService conversations, CancellationToken ct)
+        string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
         return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, ct)));
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
-        string accessKey, SendMessageRequest request, ConversationService conversations, CancellationToken ct)
+        string accessKey, SendMessageRequest request, ConversationService conversations, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
         var outcome = await conversations.SendAsync(context, request.Content, ct);
         return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
-        string accessKey, ConversationService conversations, CancellationToken ct)
+        string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
         var outcome = await conversations.RetryAsync(context, ct);
         return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
     }
@@ -63,18 +64,19 @@ public static class ChatEndpoints
     /// 204 when no reply is being generated.
     /// </summary>
     static async Task<Results<EventStreamResult, NoContent, ProblemHttpResult>> FollowReply(
-        string accessKey, ConversationService conversations, ReplyRegistry replies, CancellationToken ct)
+        string accessKey, ConversationService conversations, ReplyRegistry replies, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
         return await replies.FollowAsync(context.Session.Id, ct) is { } events ? new EventStreamResult(events) : TypedResults.NoContent();
     }
 
     static async Task<Results<Ok<Envelope<FeedbackView>>, ProblemHttpResult>> GiveFeedback(
-        string accessKey, Guid messageId, FeedbackRequest request, ConversationService conversations, TimeProvider clock, CancellationToken ct)
+        string accessKey, Guid messageId, FeedbackRequest request, ConversationService conversations, TimeProvider clock, HttpContext http,
+        CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
         var now = clock.GetUtcNow().UtcDateTime;
         var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
         var updated = await conversations.Visible(context.Session.Id)
@@ -89,20 +91,20 @@ public static class ChatEndpoints
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Clear(
-        string accessKey, ConversationService conversations, CancellationToken ct)
+        string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
         await conversations.ClearAsync(context, ct);
         return TypedResults.Ok(Envelope.Of<object?>(null, "The conversation was cleared."));
     }
 
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(
-        string accessKey, ConversationService conversations, CancellationToken ct, string format = "md")
+        string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct, string format = "md")
     {
         if (format is not ("md" or "jsonl")) return ApiProblem.Invalid("format", "The format field must be \"md\" or \"jsonl\".");
         var access = await conversations.OpenAsync(accessKey, ct);
-        if (access.Open is not { } context) return Refuse(access);
+        if (access.Open is not { } context) return Refuse(access, http);
 
         var messages = await conversations.ConversationAsync(context.Session.Id, settleAbandoned: false, ct);
         var title = context.Client.ClientParameters.PageTitle ?? context.Client.Name;
@@ -118,12 +120,18 @@ public static class ChatEndpoints
     /// </summary>
     static EventStreamResult Stream(ReplyRun run, CancellationToken ct) => new(run.ReadAllAsync(ct));
 
-    /// <summary>An unknown key is a 404; an expired session is closed on every route, 410.</summary>
-    static ProblemHttpResult Refuse(SessionAccess access) => access.Context is { Session.ExpiresAt: var expiredAt }
-        ? ApiProblem.Create(StatusCodes.Status410Gone, "session_expired",
-            $"This conversation expired at {expiredAt:yyyy-MM-dd HH:mm} UTC. Ask for a new link to keep talking.",
-            new Dictionary<string, object?> { ["expiredAt"] = expiredAt })
-        : ApiProblem.Create(StatusCodes.Status404NotFound, "session_not_found", "This conversation link is not valid. Ask for a new one.");
+    /// <summary>An expired session is closed on every route, 410. An unknown key is a 404, and counts as a failed authentication.</summary>
+    static ProblemHttpResult Refuse(SessionAccess access, HttpContext http)
+    {
+        if (access.Context is { Session.ExpiresAt: var expiredAt })
+        {
+            return ApiProblem.Create(StatusCodes.Status410Gone, "session_expired",
+                $"This conversation expired at {expiredAt:yyyy-MM-dd HH:mm} UTC. Ask for a new link to keep talking.",
+                new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
+        }
+        http.RequestServices.GetRequiredService<FailedAuthentications>().Record(http, "access key");
+        return ApiProblem.Create(StatusCodes.Status404NotFound, "session_not_found", "This conversation link is not valid. Ask for a new one.");
+    }
 }
 
 public sealed record SendMessageRequest(

@@ -1,4 +1,5 @@
 using System.Security.Cryptography;
+using Parley.Admin;
 using Parley.Conversations;
 
 namespace Parley.TalkPage;
@@ -33,7 +34,7 @@ public static class TalkPageEndpoints
             headers.ContentSecurityPolicy = TalkPageHtml.ContentSecurityPolicy(nonce, []);
             return access.Context is { } expired
                 ? Page(TalkPageHtml.Ended(expired.Client.ClientParameters.LanguageCode, assets), StatusCodes.Status410Gone)
-                : Page(TalkPageHtml.NotFound(assets), StatusCodes.Status404NotFound);
+                : UnknownKey(http, assets);
         }
 
         var parameters = context.Client.ClientParameters;
@@ -41,6 +42,12 @@ public static class TalkPageEndpoints
         var view = await conversations.ViewAsync(context, ct);
         var page = new TalkPageModel(parameters, view, TalkStrings.For(parameters.LanguageCode), $"/api/v1/chat/{accessKey}");
         return Page(TalkPageHtml.Render(page, assets, nonce), StatusCodes.Status200OK);
+    }
+
+    static IResult UnknownKey(HttpContext http, PageAssets assets)
+    {
+        http.RequestServices.GetRequiredService<FailedAuthentications>().Record(http, "access key");
+        return Page(TalkPageHtml.NotFound(assets), StatusCodes.Status404NotFound);
     }
 
     static IResult Page(string html, int status) => Results.Content(html, "text/html; charset=utf-8", statusCode: status);

@@ -43,6 +43,30 @@ public sealed class FailedAuthenticationTests
     }
 
     [Fact]
+    public async Task Guessed_access_keys_are_counted_and_logged_like_wrong_admin_keys()
+    {
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        var session = await parley.CreateSessionAsync();
+        const int burst = 100;
+
+        await Parallel.ForAsync(0, burst, new ParallelOptions { MaxDegreeOfParallelism = 8, CancellationToken = Ct }, async (i, ct) =>
+        {
+            var guess = "wky_" + i.ToString("D56", CultureInfo.InvariantCulture);
+            using var refused = await parley.Anonymous.GetAsync(i % 2 == 0 ? $"/api/v1/chat/{guess}" : $"/chat/{guess}", ct);
+            Assert.Equal(HttpStatusCode.NotFound, refused.StatusCode);
+        });
+        using var opened = await parley.Anonymous.GetAsync($"/api/v1/chat/{session.AccessKey}", Ct);
+        parley.Clock.Advance(TimeSpan.FromSeconds(70));
+
+        var lines = FailureLines(parley.Logs);
+        Assert.Equal(2, lines.Count);
+        Assert.Contains("access key", lines[0].Message, StringComparison.Ordinal);
+        Assert.Equal(burst, lines.Sum(FailuresIn));
+        Assert.DoesNotContain(lines, line => line.Message.Contains("0000000000000", StringComparison.Ordinal));
+        Assert.Equal(HttpStatusCode.OK, opened.StatusCode);
+    }
+
+    [Fact]
     public void Addresses_beyond_the_cap_are_summed_under_one_name()
     {
         var clock = new FakeTimeProvider();
