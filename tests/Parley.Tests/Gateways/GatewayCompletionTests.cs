@@ -148,6 +148,22 @@ public abstract class GatewayCompletionTests(DatabaseKind kind)
         Assert.Equal("gpt-4o-mini", Assert.Single(parley.Upstream.Requests).Model);
     }
 
+    [Fact]
+    public async Task Gateway_without_an_api_key_sends_no_authorization_header_on_any_path()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await parley.CreateGatewayAsync(new { baseAddress = parley.Upstream.BaseAddress, modelName = "llama3.1:8b" });
+        var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(gateway));
+
+        var conversation = await parley.SendAsync(session.AccessKey, "hi", Ct);
+        var inference = await InferAsync(parley, gateway);
+        using var relayed = await parley.Admin.PostAsJsonAsync("/v1/chat/completions", new { model = gateway, messages = Hi }, Ct);
+
+        Assert.Equal(("done", "done", HttpStatusCode.OK), (conversation.Last.Type, inference.Last.Type, relayed.StatusCode));
+        Assert.Equal(3, parley.Upstream.Requests.Count);
+        Assert.All(parley.Upstream.Requests, r => Assert.Null(r.Authorization));
+    }
+
     static Task<Guid> CreateGatewayAsync(TestParley parley) => parley.CreateGatewayAsync(new
     {
         baseAddress = parley.Upstream.BaseAddress,
