@@ -18,12 +18,18 @@ public static class ChatEvents
     public static SseItem<object> OfDone(Guid? messageId, string finishReason, UsageView usage) =>
         new(new DonePayload(messageId, finishReason, usage), Done);
     public static SseItem<object> OfError(string code, string message, Guid? messageId) =>
-        new(new ErrorPayload(code, message, messageId), Error);
+        new(new ErrorPayload(code, message, messageId, IsRetryable(code)), Error);
+
+    /// <summary>
+    /// Whether sending the same again may work. Only a refused provider key and a rejected request need a person to
+    /// change something first; everything else (timeouts, lost connections, a restart, a failed write) passes.
+    /// </summary>
+    public static bool IsRetryable(string code) => code is not (ProviderErrors.AuthFailedCode or ProviderErrors.RejectedCode);
 }
 
 public sealed record TextPayload(string Content);
 public sealed record DonePayload(Guid? MessageId, string FinishReason, UsageView Usage);
-public sealed record ErrorPayload(string Code, string Message, Guid? MessageId);
+public sealed record ErrorPayload(string Code, string Message, Guid? MessageId, bool Retryable);
 
 /// <summary>Token usage; <c>source</c> says whether the provider reported it or Parley counted it.</summary>
 public sealed record UsageView(long InputTokens, long OutputTokens, string Source);

@@ -57,6 +57,7 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
         var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
 
         Assert.Equal("provider_auth_failed", reply.Last.Data.GetProperty("code").GetString());
+        Assert.False(reply.Last.Data.GetProperty("retryable").GetBoolean());
         Assert.DoesNotContain("sk-upstream-secret", reply.Last.Data.GetRawText());
         Assert.Single(parley.Upstream.Requests);
     }
@@ -73,6 +74,7 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
         Assert.Equal(["delta", "delta", "error"], reply.Types);
         var error = reply.Last.Data;
         Assert.Equal("provider_connection_lost", error.GetProperty("code").GetString());
+        Assert.True(error.GetProperty("retryable").GetBoolean());
         var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
         Assert.Equal("what is it?", stored[0].GetProperty("content").GetString());
         Assert.Equal("The answer is", stored[1].GetProperty("content").GetString());
