@@ -38,11 +38,12 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
             Endpoint = new Uri(gateway.Parameters.BaseAddress),
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName)),
             // The SDK's retry policy only acts before a response arrives, so it never repeats tokens the user saw.
-            RetryPolicy = new ClientRetryPolicy(settings.MaxRetries),
+            RetryPolicy = new ProviderRetryPolicy(settings.MaxRetries),
             // Streams are governed by Parley's first-token and idle timeouts instead of one overall deadline.
             NetworkTimeout = Timeout.InfiniteTimeSpan,
             UserAgentApplicationId = "parley",
         };
+        sdkOptions.AddPolicy(ProviderResponsePolicy.Instance, PipelinePosition.PerCall);
         var apiKey = keys.Unprotect(gateway.ProtectedApiKey);
         // Local servers (Ollama, llama.cpp) take no key, and a made-up one would reach them as "Bearer …". The SDK
         // insists on a credential (its credential-free constructor is experimental), so a keyless gateway gets a

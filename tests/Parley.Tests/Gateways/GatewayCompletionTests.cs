@@ -149,6 +149,33 @@ public abstract class GatewayCompletionTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Inference_stream_that_ends_before_the_provider_finished_ends_with_an_error()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        parley.Upstream.Enqueue(ScriptedReply.Text("Hel", "lo", " there") with { EndAfterTokens = 1 });
+
+        var reply = await InferAsync(parley, gateway);
+
+        Assert.Equal(["delta", "error"], reply.Types);
+        Assert.Equal("provider_connection_lost", reply.Last.Data.GetProperty("code").GetString());
+        Assert.True(reply.Last.Data.GetProperty("retryable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Inference_reports_a_provider_answering_200_with_a_web_page_as_a_bad_response()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        parley.Upstream.Enqueue(ScriptedReply.Raw("text/html", "<html><body>Sign in to the proxy</body></html>"));
+
+        var reply = await InferAsync(parley, gateway);
+
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_bad_response", reply.Last.Data.GetProperty("code").GetString());
+    }
+
+    [Fact]
     public async Task Gateway_without_an_api_key_sends_no_authorization_header_on_any_path()
     {
         await using var parley = await TestParley.StartAsync(kind);
