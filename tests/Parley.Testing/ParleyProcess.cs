@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Parley.Testing;
@@ -56,6 +57,21 @@ public sealed class ParleyProcess : IAsyncDisposable
         }
         return parley;
     }
+
+    /// <summary>
+    /// Asks Parley to stop the way a service manager or a container runtime does (SIGTERM), waits for it to exit and
+    /// returns how long that took.
+    /// </summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
+    {
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return clock.Elapsed;
+    }
+
+    public int ExitCode => process.ExitCode;
 
     /// <summary>Ends the process at once, the way a crash or a killed container does: no shutdown, nothing flushed.</summary>
     public async Task KillAsync()

@@ -82,7 +82,10 @@ public sealed partial class ReplyGenerator(
         }
         catch (Exception ex)
         {
-            error = ProviderErrors.Describe(ex);
+            // Cut off at the end of the shutdown grace period: whatever the provider call threw, that is the story.
+            error = registry.Stopping.IsCancellationRequested
+                ? (ChatEvents.ServerStopping, "Parley is shutting down and cut this reply off; what was said is kept. Please try again in a moment.")
+                : ProviderErrors.Describe(ex);
             // Known provider faults are the provider's story, told in one line; anything else needs the stack.
             if (error.Value.Code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
             else LogReplyFailed(logger, sessionId, error.Value.Code, error.Value.Message);
