@@ -111,8 +111,16 @@ public sealed class ReadmeWalkthroughTests
         var rules = Assert.IsType<UntypedArray>(invalid.Errors!.AdditionalData["parameters.temperature"]);
         Assert.Equal("The parameters.temperature field must be between 0 and 2.", Assert.IsType<UntypedString>(Assert.Single(rules.GetValue())).GetValue());
 
+        // The OpenAI-compatible side: the gateway is a model, and an unknown model is an error in OpenAI's shape.
+        var models = await admin.V1.Models.GetAsync(cancellationToken: Ct);
+        var model = Assert.Single(models!.Data!);
+        Assert.Equal((gatewayId.ToString(), "parley", "Support model"), (model.Id, model.OwnedBy, model.Name));
+        var unknownModel = await Assert.ThrowsAsync<OpenAiError>(() => admin.V1.Models["gpt-4o"].GetAsync(cancellationToken: Ct));
+        Assert.Equal(404, unknownModel.ResponseStatusCode);
+        Assert.Equal("model_not_found", unknownModel.Error!.Code);
+
         // Every answer above was one the document describes, body and all.
-        Assert.Equal(9, checks.Checked);
+        Assert.Equal(11, checks.Checked);
     }
 
     [Fact]

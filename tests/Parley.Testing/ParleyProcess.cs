@@ -1,5 +1,5 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
+using System.Globalization;
 using System.Text.RegularExpressions;
 
 namespace Parley.Testing;
@@ -65,18 +65,20 @@ public sealed class ParleyProcess : IAsyncDisposable
         return parley;
     }
 
-    /// <summary>Stops Parley the way a service manager does (SIGTERM), and waits until it has written its last line.</summary>
-    public async Task StopAsync()
+    /// <summary>
+    /// Asks Parley to stop the way a service manager or a container runtime does (SIGTERM), waits for it to exit and
+    /// returns how long that took.
+    /// </summary>
+    public async Task<TimeSpan> TerminateAsync(TimeSpan timeout)
     {
-        if (process.HasExited) return;
-        if (Terminate(process.Id, Sigterm) != 0) throw new InvalidOperationException($"Could not signal Parley (errno {Marshal.GetLastPInvokeError()}).");
-        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(30));
+        var clock = Stopwatch.StartNew();
+        using (var kill = Process.Start("kill", ["-TERM", process.Id.ToString(CultureInfo.InvariantCulture)])!)
+            await kill.WaitForExitAsync();
+        await process.WaitForExitAsync().WaitAsync(timeout);
+        return clock.Elapsed;
     }
 
-    const int Sigterm = 15;
-
-    [DllImport("libc", EntryPoint = "kill", SetLastError = true)]
-    static extern int Terminate(int processId, int signal);
+    public int ExitCode => process.ExitCode;
 
     /// <summary>Ends the process at once, the way a crash or a killed container does: no shutdown, nothing flushed.</summary>
     public async Task KillAsync()

@@ -13,17 +13,31 @@ public static class ChatEvents
     public const string Done = "done";
     public const string Error = "error";
 
+    /// <summary>Parley is stopping (or stopped) while the reply was being generated.</summary>
+    public const string ServerStopping = "server_stopping";
+
+    /// <summary>The user's message or the finished reply could not be written to the database.</summary>
+    public const string StorageFailed = "storage_failed";
+
     public static SseItem<object> OfDelta(string content) => new(new TextPayload(content), Delta);
     public static SseItem<object> OfReasoning(string content) => new(new TextPayload(content), Reasoning);
-    public static SseItem<object> OfDone(Guid? messageId, string finishReason, UsageView usage) =>
+    public static SseItem<object> OfDone(Guid? messageId, string? finishReason, UsageView usage) =>
         new(new DonePayload(messageId, finishReason, usage), Done);
     public static SseItem<object> OfError(string code, string message, Guid? messageId) =>
-        new(new ErrorPayload(code, message, messageId), Error);
+        new(new ErrorPayload(code, message, messageId, IsRetryable(code)), Error);
+
+    /// <summary>
+    /// Whether sending the same again may work. Only a refused provider key and a rejected request need a person to
+    /// change something first; everything else (timeouts, lost connections, a restart, a failed write) passes.
+    /// </summary>
+    public static bool IsRetryable(string code) => code is not (ProviderErrors.AuthFailedCode or ProviderErrors.RejectedCode);
 }
 
 public sealed record TextPayload(string Content);
-public sealed record DonePayload(Guid? MessageId, string FinishReason, UsageView Usage);
-public sealed record ErrorPayload(string Code, string Message, Guid? MessageId);
+
+/// <summary><c>finishReason</c> is the provider's own, null when it gave none.</summary>
+public sealed record DonePayload(Guid? MessageId, string? FinishReason, UsageView Usage);
+public sealed record ErrorPayload(string Code, string Message, Guid? MessageId, bool Retryable);
 
 /// <summary>Token usage; <c>source</c> says whether the provider reported it or Parley counted it.</summary>
 public sealed record UsageView(long InputTokens, long OutputTokens, string Source);

@@ -195,7 +195,7 @@ public sealed class ConversationService(
         await db.Messages.Where(m => m.SessionId == sessionId && m.Status == MessageStatus.Generating)
             .ExecuteUpdateAsync(m => m
                 .SetProperty(x => x.Status, MessageStatus.Incomplete)
-                .SetProperty(x => x.FinishReason, "error")
+                .SetProperty(x => x.ErrorCode, ChatEvents.ServerStopping)
                 .SetProperty(x => x.Error, "The reply was cut off: the server answering it stopped."), ct);
         return await ConversationAsync(sessionId, settleAbandoned: false, ct);
     }

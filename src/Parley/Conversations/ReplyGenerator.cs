@@ -55,7 +55,7 @@ public sealed partial class ReplyGenerator(
             await cancel.CancelAsync();
             await Task.WhenAny(first); // the cancelled request's outcome no longer matters
             if (parts is not null) await parts.DisposeAsync();
-            await registry.EndAsync(sessionId, run, ChatEvents.OfError("storage_failed", "The message could not be saved. Please try again.", null));
+            await registry.EndAsync(sessionId, run, ChatEvents.OfError(ChatEvents.StorageFailed, "The message could not be saved. Please try again.", null));
             return;
         }
         await events.PublishAsync(sessionId, messageId, "reply-started");
@@ -82,7 +82,10 @@ public sealed partial class ReplyGenerator(
         }
         catch (Exception ex)
         {
-            error = ProviderErrors.Describe(ex);
+            // Cut off at the end of the shutdown grace period: whatever the provider call threw, that is the story.
+            error = registry.Stopping.IsCancellationRequested
+                ? (ChatEvents.ServerStopping, "Parley is shutting down and cut this reply off; what was said is kept. Please try again in a moment.")
+                : ProviderErrors.Describe(ex);
             // Known provider faults are the provider's story, told in one line; anything else needs the stack.
             if (error.Value.Code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
             else LogReplyFailed(logger, sessionId, error.Value.Code, error.Value.Message);
@@ -96,15 +99,15 @@ public sealed partial class ReplyGenerator(
         try
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
-            await FinishAsync(sessionId, messageId, reply, usage, error?.Message);
+            await FinishAsync(sessionId, messageId, reply, usage, error);
             final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
-                : ChatEvents.OfDone(messageId, reply.FinishReason ?? "stop", usage);
+                : ChatEvents.OfDone(messageId, reply.FinishReason, usage);
         }
         catch (Exception ex)
         {
             LogStoreFailed(logger, ex, sessionId);
-            final = ChatEvents.OfError("storage_failed", "The reply could not be saved. Please try again.", messageId);
+            final = ChatEvents.OfError(ChatEvents.StorageFailed, "The reply could not be saved. Please try again.", messageId);
         }
         await registry.EndAsync(sessionId, run, final);
         await events.PublishAsync(sessionId, messageId, final.EventType == ChatEvents.Done ? "reply-completed" : "reply-failed");
@@ -121,24 +124,28 @@ public sealed partial class ReplyGenerator(
         }, nameof(Message.Content), nameof(Message.Reasoning)));
     }
 
-    /// <summary>The reply and the session's totals change in one commit, so they always agree.</summary>
-    Task FinishAsync(Guid sessionId, Guid messageId, ReplyAccumulator reply, UsageView usage, string? error)
+    /// <summary>
+    /// The reply and the session's totals change in one commit, so they always agree. The finish reason is the
+    /// provider's, null when it gave none.
+    /// </summary>
+    Task FinishAsync(Guid sessionId, Guid messageId, ReplyAccumulator reply, UsageView usage, (string Code, string Message)? error)
     {
         var input = (int)usage.InputTokens;
         var output = (int)usage.OutputTokens;
-        var (text, reasoning) = (reply.Text, reply.Reasoning);
-        var finishReason = error is null ? reply.FinishReason ?? "stop" : "error";
+        var (text, reasoning, finishReason) = (reply.Text, reply.Reasoning, reply.FinishReason);
         return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
         {
             m.Content = text;
             m.Reasoning = reasoning;
             m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
-            m.Error = error;
+            m.Error = error?.Message;
+            m.ErrorCode = error?.Code;
             m.FinishReason = finishReason;
             m.InputTokens = input;
             m.OutputTokens = output;
             m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
-        }, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Status), nameof(Message.Error), nameof(Message.FinishReason),
+        }, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Status), nameof(Message.Error), nameof(Message.ErrorCode),
+            nameof(Message.FinishReason),
             nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)),
             new SessionUsage(sessionId, input, output));
     }

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using OpenAI.Chat;
+using Parley.Gateways;
 
 namespace Parley.Conversations;
 
@@ -9,12 +10,27 @@ public readonly record struct ReplyPart(string? Text, string? Reasoning, UsageDe
 
 public static class ReplyParts
 {
-    /// <summary>Reads a provider stream as text, reasoning, usage and finish reason.</summary>
+    /// <summary>
+    /// Reads a provider stream as text, reasoning, usage and finish reason. A reply is whole once the provider gave its
+    /// finish reason or ended its stream with [DONE]; a stream cut off between the two lost nothing of the reply.
+    /// </summary>
     public static async IAsyncEnumerable<ReplyPart> ReadAsync(
         IChatClient client, IEnumerable<Microsoft.Extensions.AI.ChatMessage> prompt, ChatOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
-        await foreach (var update in client.GetStreamingResponseAsync(prompt, options, ct))
+        await using var updates = client.GetStreamingResponseAsync(prompt, options, ct).GetAsyncEnumerator(ct);
+        var finished = false;
+        while (true)
         {
+            try
+            {
+                if (!await updates.MoveNextAsync()) break;
+            }
+            catch (ProviderStreamCutOffException) when (finished)
+            {
+                break;
+            }
+            var update = updates.Current;
+            finished |= update.FinishReason is not null;
             string? text = null, reasoning = null;
             UsageDetails? usage = null;
             foreach (var content in update.Contents)

@@ -11,7 +11,7 @@ namespace Parley.Conversations;
 /// across instances. Generation outlives the request that started it; on shutdown, replies get a grace period to
 /// finish and are then cut off and stored as incomplete.
 /// </summary>
-public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<ParleyOptions> options) : IHostedService, IDisposable
+public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<ParleyOptions> options) : IHostedLifecycleService, IDisposable
 {
     readonly ConcurrentDictionary<Guid, ReplyRun> active = new();
     readonly CancellationTokenSource stopping = new();
@@ -62,15 +62,32 @@ public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<P
         return await locks.IsHeldAsync(sessionId) ? feed.FollowAsync(sessionId, ct) : null;
     }
 
-    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    /// <summary>
+    /// How long cut-off replies get to be stored. The host's shutdown timeout is the grace period plus this and a
+    /// little more (see <see cref="ConversationSetup"/>).
+    /// </summary>
+    public static readonly TimeSpan StoreTimeout = TimeSpan.FromSeconds(10);
 
-    public async Task StopAsync(CancellationToken cancellationToken)
+    /// <summary>
+    /// Runs before any hosted service stops, the web server included, so the streams of the replies are still open
+    /// to carry their last event: <c>done</c> for replies that finish within the grace period, <c>error</c>
+    /// <c>server_stopping</c> for the others, cut off and stored as incomplete.
+    /// </summary>
+    public async Task StoppingAsync(CancellationToken cancellationToken)
     {
-        var running = Task.WhenAll(active.Values.Select(r => r.Finished));
-        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds), cancellationToken));
+        var grace = TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds);
+        await Task.WhenAny(AllFinished(), Task.Delay(grace, cancellationToken));
         await stopping.CancelAsync();
-        await Task.WhenAny(running, Task.Delay(TimeSpan.FromSeconds(5), CancellationToken.None));
+        await Task.WhenAny(AllFinished(), Task.Delay(StoreTimeout, CancellationToken.None));
     }
+
+    Task AllFinished() => Task.WhenAll(active.Values.Select(r => r.Finished));
+
+    public Task StartingAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StartedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StopAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+    public Task StoppedAsync(CancellationToken cancellationToken) => Task.CompletedTask;
 
     public void Dispose() => stopping.Dispose();
 }

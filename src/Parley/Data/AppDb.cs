@@ -72,6 +72,7 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
             e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.UsageSource).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.FinishReason).HasMaxLength(32);
+            e.Property(m => m.ErrorCode).HasMaxLength(64);
             e.Property(m => m.FeedbackRating).HasMaxLength(8);
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
         });

@@ -3,6 +3,8 @@ using System.Text;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using Parley.Admin;
+using Parley.Api;
+using Parley.Conversations;
 using Parley.Data;
 
 namespace Parley.Gateways;
@@ -11,6 +13,7 @@ namespace Parley.Gateways;
 /// OpenAI-compatible chat completions where <c>model</c> is a gateway id. The request is relayed to the gateway's
 /// provider with the gateway's system instruction and parameters applied, and the answer is passed back byte for
 /// byte, so every field an OpenAI SDK sends or reads (tools, images, logprobs) works without Parley knowing it.
+/// Only its shape is checked (<see cref="ProviderAnswers"/>): a provider fault is a 502 in OpenAI's error shape.
 /// </summary>
 public static class CompletionsRelay
 {
@@ -27,19 +30,24 @@ public static class CompletionsRelay
 
     static async Task RelayAsync(HttpContext http, AppDb db, GatewayCache gateways, IHttpClientFactory httpClients, CancellationToken ct)
     {
+        if (!http.Request.HasJsonContentType())
+        {
+            await TypedResults.Problem(statusCode: StatusCodes.Status415UnsupportedMediaType).ExecuteAsync(http);
+            return;
+        }
         JsonObject? body;
         try
         {
-            body = await JsonNode.ParseAsync(http.Request.Body, cancellationToken: ct) as JsonObject;
+            body = await JsonNode.ParseAsync(http.Request.Body, documentOptions: ApiJson.DocumentOptions, cancellationToken: ct) as JsonObject;
         }
         catch (JsonException ex)
         {
-            await ErrorAsync(http, 400, "invalid_request_error", "invalid_json", "The body is not valid JSON: " + ex.Message, ct);
+            await ErrorAsync(http, StatusCodes.Status400BadRequest, "invalid_json", "The body is not valid JSON: " + ex.Message);
             return;
         }
         if (body is null || body["messages"] is not JsonArray messages)
         {
-            await ErrorAsync(http, 400, "invalid_request_error", "missing_messages", "The body must be a JSON object with a messages array.", ct);
+            await ErrorAsync(http, StatusCodes.Status400BadRequest, "missing_messages", "The body must be a JSON object with a messages array.");
             return;
         }
 
@@ -47,8 +55,7 @@ public static class CompletionsRelay
         var cached = Guid.TryParse(model, out var id) ? await gateways.GetAsync(id, db, ct) : null;
         if (cached is not { Gateway: var gateway })
         {
-            await ErrorAsync(http, 404, "invalid_request_error", "model_not_found",
-                $"The model '{model}' is not an AI gateway id of this Parley.", ct);
+            await OpenAiErrors.ModelNotFound(model).ExecuteAsync(http);
             return;
         }
 
@@ -65,31 +72,68 @@ public static class CompletionsRelay
         {
             response = await httpClients.CreateClient(ModelClients.HttpClientName).SendAsync(request, HttpCompletionOption.ResponseHeadersRead, ct);
         }
-        catch (HttpRequestException)
+        catch (Exception ex) when (ex is HttpRequestException || (ProviderErrors.IsConnectTimeout(ex) && !ct.IsCancellationRequested))
         {
-            await ErrorAsync(http, 502, "api_error", "provider_unreachable", "The gateway's model provider could not be reached.", ct);
+            await ProviderFaultAsync(http, ex);
             return;
         }
 
         using (response)
         {
-            http.Response.StatusCode = (int)response.StatusCode;
-            http.Response.ContentType = response.Content.Headers.ContentType?.ToString() ?? "application/json";
-            if (streaming)
+            var contentType = response.Content.Headers.ContentType?.ToString();
+            if (!response.IsSuccessStatusCode)
             {
-                http.Response.Headers["X-Accel-Buffering"] = "no";
-                http.Response.Headers.CacheControl = "no-cache, no-transform";
+                // The provider's own error (a 400 naming a bad field, a 429) is the caller's to read.
+                http.Response.StatusCode = (int)response.StatusCode;
+                http.Response.ContentType = contentType ?? "application/json";
+                await response.Content.CopyToAsync(http.Response.Body, ct);
             }
-            await using var upstream = await response.Content.ReadAsStreamAsync(ct);
-            try
+            else if (streaming)
             {
-                await upstream.CopyToAsync(http.Response.Body, ct);
+                await RelayStreamAsync(http, response, contentType, ct);
             }
-            catch (IOException)
+            else
             {
-                // The provider dropped the stream mid-reply; ending ours the same way tells the caller it is cut off.
-                http.Abort();
+                byte[] completion;
+                try
+                {
+                    completion = await response.Content.ReadAsByteArrayAsync(ct);
+                }
+                catch (IOException ex)
+                {
+                    await ProviderFaultAsync(http, ex);
+                    return;
+                }
+                if (!ProviderAnswers.IsChatCompletion(completion))
+                {
+                    await ProviderFaultAsync(http, new ProviderBadResponseException("The provider's 200 is not a chat completion."));
+                    return;
+                }
+                http.Response.ContentType = contentType ?? "application/json";
+                await http.Response.Body.WriteAsync(completion, ct);
             }
+        }
+    }
+
+    static async Task RelayStreamAsync(HttpContext http, HttpResponseMessage response, string? contentType, CancellationToken ct)
+    {
+        if (!ProviderAnswers.IsEventStream(contentType))
+        {
+            await ProviderFaultAsync(http, new ProviderBadResponseException("The provider's 200 to a streamed request is not an event stream."));
+            return;
+        }
+        http.Response.ContentType = contentType;
+        http.Response.Headers["X-Accel-Buffering"] = "no";
+        http.Response.Headers.CacheControl = "no-store, no-transform";
+        await using var upstream = new UntilDoneStream(await response.Content.ReadAsStreamAsync(ct));
+        try
+        {
+            await upstream.CopyToAsync(http.Response.Body, ct);
+        }
+        catch (IOException)
+        {
+            // The provider's stream broke or ended before [DONE]; ending ours the same way tells the caller it is cut off.
+            http.Abort();
         }
     }
 
@@ -123,9 +167,13 @@ public static class CompletionsRelay
         if (value is { } v) body[name] = JsonValue.Create(v);
     }
 
-    static Task ErrorAsync(HttpContext http, int status, string type, string code, string message, CancellationToken ct)
+    /// <summary>The same code and message a conversation would get for the fault, as a 502.</summary>
+    static Task ProviderFaultAsync(HttpContext http, Exception fault)
     {
-        http.Response.StatusCode = status;
-        return http.Response.WriteAsJsonAsync(new { error = new { message, type, code, param = (string?)null } }, ct);
+        var (code, message) = ProviderErrors.Describe(fault);
+        return ErrorAsync(http, StatusCodes.Status502BadGateway, code, message);
     }
+
+    /// <summary>Rendered in OpenAI's shape by <see cref="OpenAiErrors"/>, like every error of the /v1 routes.</summary>
+    static Task ErrorAsync(HttpContext http, int status, string code, string message) => ApiProblem.Create(status, code, message).ExecuteAsync(http);
 }

@@ -55,7 +55,7 @@ public static class InferenceEndpoint
             }
             foreach (var item in items) yield return item;
         }
-        yield return failure ?? ChatEvents.OfDone(null, reply.FinishReason ?? "stop", reply.Usage(parameters.ModelName, prompt, tokens));
+        yield return failure ?? ChatEvents.OfDone(null, reply.FinishReason, reply.Usage(parameters.ModelName, prompt, tokens));
     }
 }
 

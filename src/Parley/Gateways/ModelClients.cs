@@ -38,14 +38,19 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
             Endpoint = new Uri(gateway.Parameters.BaseAddress),
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName)),
             // The SDK's retry policy only acts before a response arrives, so it never repeats tokens the user saw.
-            RetryPolicy = new ClientRetryPolicy(settings.MaxRetries),
+            RetryPolicy = new ProviderRetryPolicy(settings.MaxRetries),
             // Streams are governed by Parley's first-token and idle timeouts instead of one overall deadline.
             NetworkTimeout = Timeout.InfiniteTimeSpan,
             UserAgentApplicationId = "parley",
         };
-        // Local servers (Ollama, llama.cpp) take no key, but the SDK insists on one.
-        var credential = new ApiKeyCredential(keys.Unprotect(gateway.ProtectedApiKey) ?? "none");
-        var chat = new OpenAIClient(credential, sdkOptions).GetChatClient(gateway.Parameters.ModelName).AsIChatClient();
+        sdkOptions.AddPolicy(ProviderResponsePolicy.Instance, PipelinePosition.PerCall);
+        var apiKey = keys.Unprotect(gateway.ProtectedApiKey);
+        // Local servers (Ollama, llama.cpp) take no key, and a made-up one would reach them as "Bearer …". The SDK
+        // insists on a credential (its credential-free constructor is experimental), so a keyless gateway gets a
+        // placeholder whose header is taken off just before the request leaves.
+        if (apiKey is null) sdkOptions.AddPolicy(WithoutAuthorization.Instance, PipelinePosition.BeforeTransport);
+        var chat = new OpenAIClient(new ApiKeyCredential(apiKey ?? "none"), sdkOptions)
+            .GetChatClient(gateway.Parameters.ModelName).AsIChatClient();
         return new StreamTimeoutChatClient(chat,
             TimeSpan.FromSeconds(settings.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
     }
@@ -62,4 +67,21 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
     };
 
     sealed record CachedClient(int Revision, DateTimeOffset BuiltAt, IChatClient Client);
+
+    sealed class WithoutAuthorization : PipelinePolicy
+    {
+        public static readonly WithoutAuthorization Instance = new();
+
+        public override void Process(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            message.Request.Headers.Remove("Authorization");
+            ProcessNext(message, pipeline, currentIndex);
+        }
+
+        public override ValueTask ProcessAsync(PipelineMessage message, IReadOnlyList<PipelinePolicy> pipeline, int currentIndex)
+        {
+            message.Request.Headers.Remove("Authorization");
+            return ProcessNextAsync(message, pipeline, currentIndex);
+        }
+    }
 }

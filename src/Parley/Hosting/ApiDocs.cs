@@ -14,6 +14,7 @@ namespace Parley.Hosting;
 public static class ApiDocs
 {
     const string ProblemSchema = "Problem";
+    const string OpenAiErrorSchema = "OpenAiError";
 
     /// <summary>True when the build's OpenAPI document generator (GetDocument.Insider) runs Parley's entry point.</summary>
     public static bool GeneratingAtBuildTime => System.Reflection.Assembly.GetEntryAssembly()?.GetName().Name == "GetDocument.Insider";
@@ -54,27 +55,27 @@ public static class ApiDocs
                     [new OpenApiSecuritySchemeReference(AdminKeyAuthentication.SchemeName, context.Document)] = [],
                 });
             }
-            // The OpenAI-compatible routes answer errors in OpenAI's own shape.
-            if (description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true) return Task.CompletedTask;
-
+            // The OpenAI-compatible routes answer errors in OpenAI's own shape, the rest of the API in problem details.
+            var openAi = description.RelativePath?.StartsWith("v1/", StringComparison.Ordinal) == true;
             var hasBody = description.ParameterDescriptions.Any(p => p.Source.Id == "Body") || operation.RequestBody is not null;
             var hasQuery = description.ParameterDescriptions.Any(p => p.Source.Id == "Query");
             var hasPathValues = description.ParameterDescriptions.Any(p => p.Source.Id == "Path");
             operation.Responses ??= [];
             if (hasBody || hasQuery) AddProblem(operation, 400, "The request is not valid: `errors` names each field, as a path in the JSON sent, and its rule.");
             if (needsAdmin) AddProblem(operation, 401, "No admin key, or not a valid one.");
-            if (hasPathValues) AddProblem(operation, 404, "Nothing with this id or access key.");
+            if (hasPathValues || openAi && hasBody) AddProblem(operation, 404, openAi ? "The model is not a gateway id." : "Nothing with this id or access key.");
             if (hasBody)
             {
                 AddProblem(operation, 413, "The body is larger than Parley:MaxRequestBodyBytes.");
                 AddProblem(operation, 415, "The body is not sent as application/json.");
             }
+            if (openAi && hasBody) AddProblem(operation, 502, "The gateway's provider could not be reached, or answered with something that is not a chat completion.");
 
             // Statuses the handlers declared (409, 410, 429…) get the same schema as the rest.
             foreach (var (status, response) in operation.Responses)
             {
                 if (int.TryParse(status, out var code) && code >= 400 && response is OpenApiResponse concrete)
-                    concrete.Content = ProblemContent(context.Document!);
+                    concrete.Content = openAi ? OpenAiErrorContent(context.Document!) : ProblemContent(context.Document!);
             }
             return Task.CompletedTask;
 
@@ -89,6 +90,34 @@ public static class ApiDocs
         document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
         document.Components.Schemas.TryAdd(ProblemSchema, Problem());
         return new() { ["application/problem+json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(ProblemSchema, document) } };
+    }
+
+    static Dictionary<string, OpenApiMediaType> OpenAiErrorContent(OpenApiDocument document)
+    {
+        document.Components ??= new OpenApiComponents();
+        document.Components.Schemas ??= new Dictionary<string, IOpenApiSchema>();
+        document.Components.Schemas.TryAdd(OpenAiErrorSchema, new OpenApiSchema
+        {
+            Type = JsonSchemaType.Object,
+            Description = "An error of the OpenAI-compatible routes, in OpenAI's own shape.",
+            Required = new HashSet<string> { "error" },
+            Properties = new Dictionary<string, IOpenApiSchema>
+            {
+                ["error"] = new OpenApiSchema
+                {
+                    Type = JsonSchemaType.Object,
+                    Required = new HashSet<string> { "message", "type" },
+                    Properties = new Dictionary<string, IOpenApiSchema>
+                    {
+                        ["message"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "What went wrong, in a sentence." },
+                        ["type"] = new OpenApiSchema { Type = JsonSchemaType.String, Description = "invalid_request_error or api_error." },
+                        ["code"] = Text("A stable code, such as model_not_found or provider_unreachable."),
+                        ["param"] = Text("The request field at fault, when there is one."),
+                    },
+                },
+            },
+        });
+        return new() { ["application/json"] = new OpenApiMediaType { Schema = new OpenApiSchemaReference(OpenAiErrorSchema, document) } };
     }
 
     /// <summary>Problem details as Parley writes them: RFC 9457 fields plus the envelope's message and data, and a stable code.</summary>

@@ -91,6 +91,7 @@ public static class ParleyServer
         app.MapScalarApiReference("/docs", docs => docs.WithTitle("Parley API"));
         app.MapGatewayEndpoints();
         app.MapCompletionsRelay();
+        app.MapModelList();
         app.MapChatClientEndpoints();
         app.MapSessionEndpoints();
         app.MapChatEndpoints();

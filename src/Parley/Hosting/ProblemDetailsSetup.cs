@@ -1,13 +1,18 @@
 using Microsoft.AspNetCore.Http.Features;
 using Parley.Api;
+using Parley.Gateways;
 
 namespace Parley.Hosting;
 
 public static class ProblemDetailsSetup
 {
-    /// <summary>Every error, ours or the framework's, leaves as problem details with <c>message</c>, <c>data</c> and <c>code</c>.</summary>
+    /// <summary>
+    /// Every error, ours or the framework's, leaves as problem details with <c>message</c>, <c>data</c> and <c>code</c>;
+    /// on the OpenAI-compatible /v1 routes, the same in OpenAI's error shape.
+    /// </summary>
     public static IServiceCollection AddParleyProblemDetails(this IServiceCollection services) =>
-        services.AddProblemDetails(options => options.CustomizeProblemDetails = context =>
+        // The first writer that can write an error writes it, so OpenAI's is registered ahead of the default one.
+        services.AddSingleton<IProblemDetailsWriter, OpenAiErrors>().AddProblemDetails(options => options.CustomizeProblemDetails = context =>
         {
             var problem = context.ProblemDetails;
             var extensions = problem.Extensions;

@@ -4,7 +4,7 @@ namespace Parley.Sessions;
 
 public sealed record MessageView(
     Guid Id, string Role, string Content, string? Reasoning, DateTime CreatedAt, string Status, string? Error,
-    string? FinishReason, UsageView? Usage, FeedbackView? Feedback)
+    string? ErrorCode, string? FinishReason, UsageView? Usage, FeedbackView? Feedback)
 {
     public static MessageView Of(Message m) => new(
         m.Id,
@@ -14,6 +14,7 @@ public sealed record MessageView(
         m.CreatedAt,
         m.Status.ToString().ToLowerInvariant(),
         m.Error,
+        m.ErrorCode,
         m.FinishReason,
         m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null,
         m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null);

@@ -31,7 +31,10 @@ public sealed class Message
     public string? Reasoning { get; set; }
     public DateTime CreatedAt { get; init; }
     public MessageStatus Status { get; set; }
+    /// <summary>Why an incomplete reply ended, for people to read; <see cref="ErrorCode"/> says it for programs.</summary>
     public string? Error { get; set; }
+    public string? ErrorCode { get; set; }
+    /// <summary>The provider's finish reason ("stop", "length", …), null when it gave none.</summary>
     public string? FinishReason { get; set; }
     public int InputTokens { get; set; }
     public int OutputTokens { get; set; }

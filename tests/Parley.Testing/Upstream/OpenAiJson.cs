@@ -29,7 +29,7 @@ static class OpenAiJson
 
         public void Delta(string field, string text) => Write(delta => delta.WriteString(field, text), finishReason: null);
 
-        public void Finish(string finishReason) => Write(_ => { }, finishReason);
+        public void Finish(string? finishReason) => Write(_ => { }, finishReason);
 
         public void Usage((int Prompt, int Completion) usage) => Event(() =>
         {

@@ -8,7 +8,8 @@ public sealed record ScriptedReply
 
     // null = the reply carries no usage at all (no usage field, no usage chunk).
     public (int Prompt, int Completion)? Usage { get; init; } = (10, 2);
-    public string FinishReason { get; init; } = "stop";
+    // null = the finish chunk says "finish_reason": null, as some OpenAI-compatible servers do.
+    public string? FinishReason { get; init; } = "stop";
 
     // The first token follows the role chunk at once; TokenDelay separates one token chunk from the next.
     public TimeSpan FirstTokenDelay { get; init; }
@@ -23,8 +24,22 @@ public sealed record ScriptedReply
     // Non-streaming: abort the connection instead of answering.
     public int? DropAfterTokens { get; init; }
 
+    // Streaming: end the response normally once this many content chunks were flushed, with no finish chunk and no
+    // [DONE], the way a proxy that closes a close-delimited stream halfway leaves it.
+    public int? EndAfterTokens { get; init; }
+
+    // Streaming: end the response normally after the finish chunk (and usage), without [DONE].
+    public bool OmitDone { get; init; }
+
+    // Answers 200 with exactly this body and Content-Type instead of a reply: a proxy's HTML error page, an empty
+    // body, JSON of another shape, an event stream with a malformed chunk.
+    public string? RawBody { get; init; }
+    public string? RawContentType { get; init; }
+
     public static ScriptedReply Text(params string[] tokens) => new() { Tokens = tokens };
 
     public static ScriptedReply Error(int status, string? message = null) =>
         new() { StatusCode = status, ErrorMessage = message };
+
+    public static ScriptedReply Raw(string? contentType, string body) => new() { RawContentType = contentType, RawBody = body };
 }

@@ -131,6 +131,12 @@ public sealed class TestUpstream : IAsyncDisposable
                 context.Response.Headers.RetryAfter = ((int)Math.Ceiling(retryAfter.TotalSeconds)).ToString(CultureInfo.InvariantCulture);
             await WriteJsonAsync(context.Response, status, OpenAiJson.Error(status, reply.ErrorMessage), ct);
         }
+        else if (reply.RawBody is { } raw)
+        {
+            if (reply.RawContentType is { } contentType)
+                context.Response.ContentType = contentType;
+            await context.Response.WriteAsync(raw, ct);
+        }
         else if (request.Stream)
         {
             await StreamAsync(context, request, reply, ct);
@@ -162,10 +168,11 @@ public sealed class TestUpstream : IAsyncDisposable
         var deltas = reply.ReasoningTokens.Select(t => (Field: "reasoning_content", Text: t))
             .Concat(reply.Tokens.Select(t => (Field: "content", Text: t)));
         var (sent, contentSent) = (0, 0);
+        var stopAfter = reply.DropAfterTokens ?? reply.EndAfterTokens;
         foreach (var (field, text) in deltas)
         {
             var isContent = field == "content";
-            if (isContent && contentSent == reply.DropAfterTokens)
+            if (isContent && contentSent == stopAfter)
                 break;
             if (sent++ > 0)
                 await Task.Delay(reply.TokenDelay, ct);
@@ -182,11 +189,14 @@ public sealed class TestUpstream : IAsyncDisposable
             context.Abort();
             return;
         }
+        if (contentSent == reply.EndAfterTokens)
+            return;
 
         chunks.Finish(reply.FinishReason);
         if (includeUsage && reply.Usage is { } usage)
             chunks.Usage(usage);
-        chunks.Done();
+        if (!reply.OmitDone)
+            chunks.Done();
         await response.BodyWriter.FlushAsync(ct);
     }
 

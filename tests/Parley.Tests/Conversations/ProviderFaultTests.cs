@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Net;
+using System.Text.Json;
 using Parley.Testing;
 using Parley.Testing.Upstream;
 using static Parley.Tests.Conversations.ConversationTests;
@@ -57,6 +59,7 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
         var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
 
         Assert.Equal("provider_auth_failed", reply.Last.Data.GetProperty("code").GetString());
+        Assert.False(reply.Last.Data.GetProperty("retryable").GetBoolean());
         Assert.DoesNotContain("sk-upstream-secret", reply.Last.Data.GetRawText());
         Assert.Single(parley.Upstream.Requests);
     }
@@ -73,12 +76,15 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
         Assert.Equal(["delta", "delta", "error"], reply.Types);
         var error = reply.Last.Data;
         Assert.Equal("provider_connection_lost", error.GetProperty("code").GetString());
+        Assert.True(error.GetProperty("retryable").GetBoolean());
         var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
         Assert.Equal("what is it?", stored[0].GetProperty("content").GetString());
         Assert.Equal("The answer is", stored[1].GetProperty("content").GetString());
         Assert.Equal("incomplete", stored[1].GetProperty("status").GetString());
         Assert.Equal(error.GetProperty("messageId").GetGuid(), stored[1].GetProperty("id").GetGuid());
         Assert.False(string.IsNullOrEmpty(stored[1].GetProperty("error").GetString()));
+        Assert.Equal("provider_connection_lost", stored[1].GetProperty("errorCode").GetString());
+        Assert.Equal(JsonValueKind.Null, stored[1].GetProperty("finishReason").ValueKind);
 
         parley.Upstream.Enqueue(ScriptedReply.Text("The answer is forty two."));
         using var retry = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/retry", null, Ct);
@@ -119,29 +125,6 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
     }
 
     [Fact]
-    public async Task Stopping_Parley_mid_reply_keeps_the_partial_reply_as_incomplete()
-    {
-        await using var parley = await TestParley.StartAsync(kind, "--Parley:ShutdownGraceSeconds=1");
-        var session = await parley.CreateSessionAsync();
-        parley.Upstream.Enqueue(ScriptedReply.Text([.. Enumerable.Range(1, 40).Select(i => $"part{i} ")]) with
-        {
-            TokenDelay = TimeSpan.FromMilliseconds(200),
-        });
-        // The page has gone away; the reply goes on being generated until Parley stops.
-        (await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages", new { content = "a long story" }, Ct)).Dispose();
-        await parley.Upstream.WaitForRequestAsync(1, TimeSpan.FromSeconds(10));
-        await Task.Delay(800, Ct);
-
-        await parley.RestartAsync();
-
-        var messages = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
-        Assert.Equal("a long story", messages[0].GetProperty("content").GetString());
-        Assert.Equal("incomplete", messages[1].GetProperty("status").GetString());
-        Assert.StartsWith("part1 part2 ", messages[1].GetProperty("content").GetString());
-        Assert.DoesNotContain("part40", messages[1].GetProperty("content").GetString());
-    }
-
-    [Fact]
     public async Task Unreachable_provider_gives_an_error_event()
     {
         await using var parley = await TestParley.StartAsync(kind);
@@ -157,6 +140,116 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
 
         Assert.Equal(["error"], reply.Types);
         Assert.Equal("provider_unreachable", reply.Last.Data.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Provider_that_accepts_no_connection_is_unreachable_after_one_connect_timeout()
+    {
+        // Retrying would take four connect timeouts and the backoff between them, more than 12 seconds.
+        await using var parley = await TestParley.StartAsync(kind, "--Providers:ConnectTimeoutSeconds=2", "--Providers:MaxRetries=3");
+        using var silent = await UnansweredPort.OpenAsync();
+        var gateway = await parley.CreateGatewayAsync(new { baseAddress = silent.BaseAddress, modelName = "gpt-4o-mini" });
+        var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(gateway));
+
+        var clock = Stopwatch.StartNew();
+        var reply = await parley.SendAsync(session.AccessKey, "anyone?", Ct);
+        clock.Stop();
+
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_unreachable", reply.Last.Data.GetProperty("code").GetString());
+        Assert.True(reply.Last.Data.GetProperty("retryable").GetBoolean());
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"the error came after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Stream_that_ends_without_a_finish_reason_or_done_is_stored_incomplete_and_retry_works()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("The answer", " is", " forty", " two") with { EndAfterTokens = 2 });
+
+        var reply = await parley.SendAsync(session.AccessKey, "what is it?", Ct);
+
+        Assert.Equal(["delta", "delta", "error"], reply.Types);
+        Assert.Equal("provider_connection_lost", reply.Last.Data.GetProperty("code").GetString());
+        Assert.True(reply.Last.Data.GetProperty("retryable").GetBoolean());
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages")[1];
+        Assert.Equal("The answer is", stored.GetProperty("content").GetString());
+        Assert.Equal("incomplete", stored.GetProperty("status").GetString());
+        Assert.Equal("provider_connection_lost", stored.GetProperty("errorCode").GetString());
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("finishReason").ValueKind);
+
+        parley.Upstream.Enqueue(ScriptedReply.Text("The answer is forty two."));
+        using var retry = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/retry", null, Ct);
+        Assert.Equal("The answer is forty two.", (await SseResponse.ReadAsync(retry, Ct)).Text);
+        var after = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages")[1];
+        Assert.Equal("complete", after.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, after.GetProperty("errorCode").ValueKind);
+    }
+
+    [Fact]
+    public async Task Reply_is_stored_with_the_finish_reason_the_provider_gave()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("Cut at the", " token limit") with { FinishReason = "length" });
+
+        var reply = await parley.SendAsync(session.AccessKey, "write a lot", Ct);
+
+        Assert.Equal("done", reply.Last.Type);
+        Assert.Equal("length", reply.Last.Data.GetProperty("finishReason").GetString());
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages")[1];
+        Assert.Equal(("complete", "length"), (stored.GetProperty("status").GetString(), stored.GetProperty("finishReason").GetString()));
+    }
+
+    [Fact]
+    public async Task Stream_with_a_finish_reason_but_no_done_is_a_complete_reply()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("All", " said") with { OmitDone = true });
+
+        var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
+
+        Assert.Equal(["delta", "delta", "done"], reply.Types);
+        Assert.Equal("stop", reply.Last.Data.GetProperty("finishReason").GetString());
+    }
+
+    [Fact]
+    public async Task Stream_ended_with_done_but_no_finish_reason_is_complete_with_no_finish_reason_made_up()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("All", " said") with { FinishReason = null });
+
+        var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
+
+        Assert.Equal(["delta", "delta", "done"], reply.Types);
+        Assert.Equal(JsonValueKind.Null, reply.Last.Data.GetProperty("finishReason").ValueKind);
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages")[1];
+        Assert.Equal("complete", stored.GetProperty("status").GetString());
+        Assert.Equal(JsonValueKind.Null, stored.GetProperty("finishReason").ValueKind);
+    }
+
+    [Theory]
+    [InlineData("text/html; charset=utf-8", "<html><body><h1>502 Bad Gateway</h1></body></html>")]
+    [InlineData(null, "")]
+    [InlineData("application/json", "{\"object\":\"list\",\"data\":[]}")]
+    [InlineData("text/event-stream", "data: {\"id\":\"chatcmpl-1\",\"choices\":[{\"delta\":{\"content\":\"Hi\"\n\n")]
+    public async Task Provider_answering_200_with_something_else_than_a_chat_stream_is_a_bad_response(string? contentType, string body)
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Raw(contentType, body));
+
+        var reply = await parley.SendAsync(session.AccessKey, "hello?", Ct);
+
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_bad_response", reply.Last.Data.GetProperty("code").GetString());
+        Assert.True(reply.Last.Data.GetProperty("retryable").GetBoolean());
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
+        Assert.Equal("hello?", stored[0].GetProperty("content").GetString());
+        Assert.Equal(("incomplete", "provider_bad_response"), (stored[1].GetProperty("status").GetString(), stored[1].GetProperty("errorCode").GetString()));
     }
 }
 

@@ -148,6 +148,124 @@ public abstract class GatewayCompletionTests(DatabaseKind kind)
         Assert.Equal("gpt-4o-mini", Assert.Single(parley.Upstream.Requests).Model);
     }
 
+    [Fact]
+    public async Task Inference_stream_that_ends_before_the_provider_finished_ends_with_an_error()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        parley.Upstream.Enqueue(ScriptedReply.Text("Hel", "lo", " there") with { EndAfterTokens = 1 });
+
+        var reply = await InferAsync(parley, gateway);
+
+        Assert.Equal(["delta", "error"], reply.Types);
+        Assert.Equal("provider_connection_lost", reply.Last.Data.GetProperty("code").GetString());
+        Assert.True(reply.Last.Data.GetProperty("retryable").GetBoolean());
+    }
+
+    [Fact]
+    public async Task Inference_reports_a_provider_answering_200_with_a_web_page_as_a_bad_response()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        parley.Upstream.Enqueue(ScriptedReply.Raw("text/html", "<html><body>Sign in to the proxy</body></html>"));
+
+        var reply = await InferAsync(parley, gateway);
+
+        Assert.Equal(["error"], reply.Types);
+        Assert.Equal("provider_bad_response", reply.Last.Data.GetProperty("code").GetString());
+    }
+
+    [Fact]
+    public async Task Gateway_without_an_api_key_sends_no_authorization_header_on_any_path()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await parley.CreateGatewayAsync(new { baseAddress = parley.Upstream.BaseAddress, modelName = "llama3.1:8b" });
+        var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(gateway));
+
+        var conversation = await parley.SendAsync(session.AccessKey, "hi", Ct);
+        var inference = await InferAsync(parley, gateway);
+        using var relayed = await parley.Admin.PostAsJsonAsync("/v1/chat/completions", new { model = gateway, messages = Hi }, Ct);
+
+        Assert.Equal(("done", "done", HttpStatusCode.OK), (conversation.Last.Type, inference.Last.Type, relayed.StatusCode));
+        Assert.Equal(3, parley.Upstream.Requests.Count);
+        Assert.All(parley.Upstream.Requests, r => Assert.Null(r.Authorization));
+    }
+
+    [Theory]
+    [InlineData(false, "text/html; charset=utf-8", "<html><body><h1>502 Bad Gateway</h1></body></html>")]
+    [InlineData(false, null, "")]
+    [InlineData(false, "application/json", "{\"object\":\"list\",\"data\":[]}")]
+    [InlineData(true, "text/html", "<html><body>Maintenance</body></html>")]
+    [InlineData(true, "application/json", "{\"id\":\"chatcmpl-1\",\"object\":\"chat.completion\",\"choices\":[]}")]
+    public async Task Relay_answers_502_provider_bad_response_when_the_provider_answers_200_with_something_else(
+        bool stream, string? contentType, string body)
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        parley.Upstream.Enqueue(ScriptedReply.Raw(contentType, body));
+
+        using var response = await parley.Admin.PostAsJsonAsync("/v1/chat/completions", new { model = gateway, stream, messages = Hi }, Ct);
+
+        var error = await OpenAiAssert.ErrorAsync(response, HttpStatusCode.BadGateway, "provider_bad_response");
+        Assert.Equal("api_error", error.GetProperty("type").GetString());
+    }
+
+    [Fact]
+    public async Task Relay_answers_502_provider_unreachable_after_one_connect_timeout_when_the_provider_accepts_no_connection()
+    {
+        await using var parley = await TestParley.StartAsync(kind, "--Providers:ConnectTimeoutSeconds=2");
+        using var silent = await UnansweredPort.OpenAsync();
+        var gateway = await parley.CreateGatewayAsync(new { baseAddress = silent.BaseAddress, modelName = "gpt-4o-mini" });
+
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        using var response = await parley.Admin.PostAsJsonAsync("/v1/chat/completions", new { model = gateway, messages = Hi }, Ct);
+        clock.Stop();
+
+        await OpenAiAssert.ErrorAsync(response, HttpStatusCode.BadGateway, "provider_unreachable");
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(8), $"the error came after {clock.Elapsed}");
+    }
+
+    [Fact]
+    public async Task Relay_cuts_its_stream_off_when_the_providers_stream_ends_before_done()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        // The pause lets the first chunks reach the caller before the cut; an abort drops what is still unsent.
+        parley.Upstream.Enqueue(ScriptedReply.Text("A", "B", "C") with { EndAfterTokens = 2, TokenDelay = TimeSpan.FromMilliseconds(500) });
+
+        using var request = new HttpRequestMessage(HttpMethod.Post, "/v1/chat/completions")
+        {
+            Content = JsonContent.Create(new { model = gateway, stream = true, messages = Hi }),
+        };
+        using var response = await parley.Admin.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        var data = new List<string>();
+
+        await Assert.ThrowsAnyAsync<IOException>(async () =>
+        {
+            await foreach (var item in SseParser.Create(await response.Content.ReadAsStreamAsync(Ct)).EnumerateAsync(Ct))
+                data.Add(item.Data);
+        });
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.NotEmpty(data);
+        Assert.DoesNotContain("[DONE]", data);
+    }
+
+    [Fact]
+    public async Task OpenAI_sdk_gets_a_whole_reply_through_the_relay()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var gateway = await CreateGatewayAsync(parley);
+        parley.Upstream.Enqueue(ScriptedReply.Text("Fine, ", "thanks") with { Usage = (9, 4) });
+        var chat = new ChatClient(model: gateway.ToString(), credential: new ApiKeyCredential(TestParley.AdminKey),
+            options: new OpenAIClientOptions { Endpoint = new Uri(parley.BaseAddress, "/v1") });
+
+        var completion = (await chat.CompleteChatAsync([new UserChatMessage("hi")], cancellationToken: Ct)).Value;
+
+        Assert.Equal("Fine, thanks", completion.Content[0].Text);
+        Assert.Equal(ChatFinishReason.Stop, completion.FinishReason);
+        Assert.Equal((9, 4), (completion.Usage.InputTokenCount, completion.Usage.OutputTokenCount));
+    }
+
     static Task<Guid> CreateGatewayAsync(TestParley parley) => parley.CreateGatewayAsync(new
     {
         baseAddress = parley.Upstream.BaseAddress,

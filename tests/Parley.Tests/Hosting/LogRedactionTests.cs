@@ -80,7 +80,7 @@ public sealed class LogRedactionTests
                 Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
 
             await hub.StopAsync(Ct);
-            await parley.StopAsync();
+            await parley.TerminateAsync(TimeSpan.FromSeconds(30));
 
             var output = parley.Output;
             foreach (var secret in new[] { accessKey, unknownKey, adminKey, providerKey }) Assert.DoesNotContain(secret, output);

@@ -37,7 +37,7 @@ public sealed class StartupReportTests
 
             using var http = new HttpClient { BaseAddress = parley.BaseAddress };
             using var response = await http.GetAsync("/healthz", Ct);
-            await parley.StopAsync();
+            await parley.TerminateAsync(TimeSpan.FromSeconds(30));
 
             Assert.Contains($"Configuration files:  {settings} (found)", parley.Output);
             Assert.Contains("Request starting HTTP/1.1 GET", parley.Output);

@@ -3,6 +3,7 @@ using System.ClientModel.Primitives;
 using System.Diagnostics;
 using System.Net;
 using System.Net.ServerSentEvents;
+using System.Net.Sockets;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using OpenAI;
@@ -132,6 +133,70 @@ public class TestUpstreamTests
         });
 
         Assert.Equal(["", "a", "b"], received);
+    }
+
+    [Fact]
+    public async Task Ended_stream_closes_cleanly_after_the_tokens_sent_so_far_with_no_finish_chunk_or_done()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        upstream.Enqueue(ScriptedReply.Text("a", "b", "c", "d") with { EndAfterTokens = 2 });
+        using var http = new HttpClient();
+
+        using var response = await PostAsync(http, upstream, new { model = "m", stream = true, messages = Hi });
+        var data = new List<string>();
+        await foreach (var item in await ReadEventsAsync(response))
+            data.Add(item.Data);
+
+        var chunks = data.Select(d => JsonDocument.Parse(d).RootElement).ToList();
+        Assert.Equal(["", "a", "b"], chunks.Select(c => Delta(c).GetProperty("content").GetString()));
+        Assert.All(chunks, c => Assert.Equal(JsonValueKind.Null, c.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind));
+    }
+
+    [Fact]
+    public async Task Stream_can_end_without_done_or_without_a_finish_reason()
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        upstream.Enqueue(ScriptedReply.Text("a") with { OmitDone = true });
+        upstream.Enqueue(ScriptedReply.Text("a") with { FinishReason = null });
+        using var http = new HttpClient();
+
+        var withoutDone = new List<string>();
+        using (var response = await PostAsync(http, upstream, new { model = "m", stream = true, messages = Hi }))
+            await foreach (var item in await ReadEventsAsync(response)) withoutDone.Add(item.Data);
+        var withoutReason = new List<string>();
+        using (var response = await PostAsync(http, upstream, new { model = "m", stream = true, messages = Hi }))
+            await foreach (var item in await ReadEventsAsync(response)) withoutReason.Add(item.Data);
+
+        Assert.DoesNotContain("[DONE]", withoutDone);
+        Assert.Equal("stop", JsonDocument.Parse(withoutDone[^1]).RootElement.GetProperty("choices")[0].GetProperty("finish_reason").GetString());
+        Assert.Equal("[DONE]", withoutReason[^1]);
+        Assert.DoesNotContain(withoutReason.SkipLast(1), d => JsonDocument.Parse(d).RootElement.GetProperty("choices")[0].GetProperty("finish_reason").ValueKind != JsonValueKind.Null);
+    }
+
+    [Theory]
+    [InlineData("text/html; charset=utf-8", "<html><body>Bad gateway</body></html>")]
+    [InlineData(null, "")]
+    public async Task Raw_reply_answers_200_with_exactly_the_scripted_body_and_content_type(string? contentType, string body)
+    {
+        await using var upstream = await TestUpstream.StartAsync();
+        upstream.Enqueue(ScriptedReply.Raw(contentType, body));
+        using var http = new HttpClient();
+
+        using var response = await PostAsync(http, upstream, new { model = "m", stream = true, messages = Hi });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(contentType, response.Content.Headers.ContentType?.ToString());
+        Assert.Equal(body, await response.Content.ReadAsStringAsync(Ct));
+    }
+
+    [Fact]
+    public async Task Unanswered_port_leaves_a_connect_waiting()
+    {
+        using var silent = await UnansweredPort.OpenAsync();
+        using var client = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        using var wait = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.ConnectAsync(IPAddress.Loopback, silent.Port, wait.Token).AsTask());
     }
 
     [Fact]

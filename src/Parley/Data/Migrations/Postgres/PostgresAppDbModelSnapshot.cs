@@ -149,6 +149,10 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("Error")
                         .HasColumnType("text");
 
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
                     b.Property<DateTime?>("FeedbackAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -142,6 +142,10 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("Error")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ErrorCode")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("FeedbackAt")
                         .HasColumnType("TEXT");
 

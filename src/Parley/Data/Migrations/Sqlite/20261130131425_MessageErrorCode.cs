@@ -1,0 +1,33 @@
+﻿using Microsoft.EntityFrameworkCore.Migrations;
+
+#nullable disable
+
+namespace Parley.Data.Migrations.Sqlite
+{
+    /// <inheritdoc />
+    public partial class MessageErrorCode : Migration
+    {
+        /// <inheritdoc />
+        protected override void Up(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.AddColumn<string>(
+                name: "ErrorCode",
+                table: "Messages",
+                type: "TEXT",
+                maxLength: 64,
+                nullable: true);
+
+            // Incomplete replies were stored with a made-up finish reason "error"; the provider gave none.
+            migrationBuilder.Sql("""UPDATE "Messages" SET "FinishReason" = NULL WHERE "Status" = 'Incomplete'""");
+        }
+
+        /// <inheritdoc />
+        protected override void Down(MigrationBuilder migrationBuilder)
+        {
+            migrationBuilder.Sql("""UPDATE "Messages" SET "FinishReason" = 'error' WHERE "Status" = 'Incomplete'""");
+            migrationBuilder.DropColumn(
+                name: "ErrorCode",
+                table: "Messages");
+        }
+    }
+}
