@@ -282,6 +282,21 @@ public sealed class ConversationPageTests(BrowserFixture browser) : BrowserTest(
     }
 
     [Fact]
+    public async Task A_refused_provider_key_shows_no_retry_that_could_not_help()
+    {
+        var session = await Parley.CreateSessionAsync();
+        Parley.Upstream.Enqueue(ScriptedReply.Error(401));
+        var page = await OpenPageAsync();
+        await page.GotoAsync(session.TalkUrl);
+        await page.Locator("#parley-input").FillAsync("Question");
+        await page.Keyboard.PressAsync("Enter");
+
+        var assistant = page.Locator(".parley-message-assistant");
+        await Expect(assistant.Locator(".parley-incomplete-note")).ToHaveTextAsync("The assistant is unavailable right now.");
+        await Expect(assistant.GetByRole(AriaRole.Button, new() { Name = "Try again" })).ToHaveCountAsync(0);
+    }
+
+    [Fact]
     public async Task Feedback_with_a_comment_reaches_the_operators()
     {
         var session = await Parley.CreateSessionAsync();

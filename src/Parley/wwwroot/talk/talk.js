@@ -121,10 +121,13 @@
     if (message.status === 'incomplete') {
       item.classList.add('parley-incomplete');
       footer.append(element('span', 'parley-incomplete-note', message.errorText ?? t.Incomplete));
-      const retry = element('button', 'parley-retry', t.Retry);
-      retry.type = 'button';
-      retry.addEventListener('click', () => retryLast());
-      footer.append(retry);
+      // A refused provider key or request fails the same way again: no button that cannot help.
+      if (message.retryable !== false) {
+        const retry = element('button', 'parley-retry', t.Retry);
+        retry.type = 'button';
+        retry.addEventListener('click', () => retryLast());
+        footer.append(retry);
+      }
     }
     if (debug && message.usage) {
       footer.append(element('span', 'parley-usage', format(t.Usage, message.usage.inputTokens, message.usage.outputTokens)));
@@ -257,6 +260,7 @@
             status: failed ? 'incomplete' : 'complete',
             usage: event.data.usage,
             errorText: failed ? t.ErrorProvider : undefined,
+            retryable: failed ? event.data.retryable : undefined,
           });
           paintAssistant(item, state);
           if (event.data.usage) {
@@ -264,7 +268,9 @@
             showSessionUsage();
           }
           if (failed) {
-            emit('reply-failed', { code: event.data.code, message: event.data.message, messageId: event.data.messageId });
+            emit('reply-failed', {
+              code: event.data.code, message: event.data.message, messageId: event.data.messageId, retryable: event.data.retryable,
+            });
           } else {
             liveRegion.textContent = `${t.ReplyReceived} ${state.content.slice(0, 500)}`;
             emit('reply-received', { messageId: event.data.messageId, content: state.content, usage: event.data.usage });
