@@ -10,7 +10,9 @@ public sealed record RequestError(string Field, string Rule);
 
 /// <summary>
 /// Turns what the framework and System.Text.Json say about a bad request into the words API users know: the field
-/// path they wrote, and the rule, with no .NET type names and no PascalCase.
+/// path they wrote, and the rule, with no .NET type names and no PascalCase. Both report some failures only as
+/// message text (a value that did not bind, a duplicate property, a data-annotation rule), so those messages are
+/// matched here, in one place, against the forms the framework's own sources give them.
 /// </summary>
 public static partial class RequestErrors
 {
