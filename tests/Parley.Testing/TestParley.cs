@@ -16,6 +16,7 @@ public sealed class TestParley : IAsyncDisposable
 
     readonly string[] extraArguments;
     readonly bool systemClock;
+    readonly Action<IServiceCollection>? replaceServices;
     WebApplication? app;
 
     public TestDatabase Database { get; }
@@ -29,17 +30,21 @@ public sealed class TestParley : IAsyncDisposable
     /// <summary>The lines Parley logged at the levels the test set (Warning and up unless it asks for more).</summary>
     public FakeLogCollector Logs => Services.GetFakeLogCollector();
 
-    TestParley(TestDatabase database, TestUpstream upstream, string[] extraArguments, bool systemClock)
+    TestParley(TestDatabase database, TestUpstream upstream, string[] extraArguments, bool systemClock, Action<IServiceCollection>? replaceServices = null)
     {
         Database = database;
         Upstream = upstream;
         this.extraArguments = extraArguments;
         this.systemClock = systemClock;
+        this.replaceServices = replaceServices;
     }
 
-    public static async Task<TestParley> StartAsync(DatabaseKind kind, params string[] arguments)
+    public static Task<TestParley> StartAsync(DatabaseKind kind, params string[] arguments) => StartAsync(kind, null, arguments);
+
+    /// <summary>Parley with some of its services swapped, to make a part of it fail on purpose.</summary>
+    public static async Task<TestParley> StartAsync(DatabaseKind kind, Action<IServiceCollection>? replaceServices, params string[] arguments)
     {
-        var parley = new TestParley(TestDatabase.Create(kind), await TestUpstream.StartAsync(), arguments, systemClock: false);
+        var parley = new TestParley(TestDatabase.Create(kind), await TestUpstream.StartAsync(), arguments, systemClock: false, replaceServices);
         await parley.StartServerAsync();
         return parley;
     }
@@ -73,6 +78,7 @@ public sealed class TestParley : IAsyncDisposable
         {
             services.AddFakeLogging();
             if (!systemClock) services.AddSingleton<TimeProvider>(Clock);
+            replaceServices?.Invoke(services);
         });
         await app.PrepareAsync();
         await app.StartAsync();

@@ -3,7 +3,6 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
@@ -46,8 +45,8 @@ public static class ChatEndpoints
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        var outcome = await conversations.SendAsync(context, request.Content, ct);
-        return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
+        var outcome = await conversations.SendAsync(context, new UserMessage(request.Content), ct);
+        return outcome.Refusal is { } refusal ? Problem(refusal) : Stream(outcome.Run!, ct);
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
@@ -56,7 +55,7 @@ public static class ChatEndpoints
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
         var outcome = await conversations.RetryAsync(context, ct);
-        return outcome.Refusal is { } refusal ? refusal : Stream(outcome.Run!, ct);
+        return outcome.Refusal is { } refusal ? Problem(refusal) : Stream(outcome.Run!, ct);
     }
 
     /// <summary>
@@ -72,22 +71,13 @@ public static class ChatEndpoints
     }
 
     static async Task<Results<Ok<Envelope<FeedbackView>>, ProblemHttpResult>> GiveFeedback(
-        string accessKey, Guid messageId, FeedbackRequest request, ConversationService conversations, TimeProvider clock, HttpContext http,
-        CancellationToken ct)
+        string accessKey, Guid messageId, FeedbackRequest request, ConversationService conversations, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        var now = clock.GetUtcNow().UtcDateTime;
-        var comment = string.IsNullOrWhiteSpace(request.Comment) ? null : request.Comment.Trim();
-        var updated = await conversations.Visible(context.Session.Id)
-            .Where(m => m.Id == messageId && m.Role == MessageRole.Assistant)
-            .ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.FeedbackRating, request.Rating)
-                .SetProperty(x => x.FeedbackComment, comment)
-                .SetProperty(x => x.FeedbackAt, now), ct);
-        return updated == 0
-            ? ApiProblem.NotFound("The reply")
-            : TypedResults.Ok(Envelope.Of(new FeedbackView(request.Rating, comment, now), "Thanks for the feedback."));
+        return await conversations.RateReplyAsync(context, messageId, request.Rating, request.Comment, ct) is { } feedback
+            ? TypedResults.Ok(Envelope.Of(feedback, "Thanks for the feedback."))
+            : ApiProblem.NotFound("The reply");
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Clear(
@@ -120,18 +110,32 @@ public static class ChatEndpoints
     /// </summary>
     static EventStreamResult Stream(ReplyRun run, CancellationToken ct) => new(run.ReadAllAsync(ct));
 
-    /// <summary>An expired session is closed on every route, 410. An unknown key is a 404, and counts as a failed authentication.</summary>
+    /// <summary>An unknown key (404) counts as a failed authentication; an expired session is closed on every route (410).</summary>
     static ProblemHttpResult Refuse(SessionAccess access, HttpContext http)
     {
-        if (access.Context is { Session.ExpiresAt: var expiredAt })
-        {
-            return ApiProblem.Create(StatusCodes.Status410Gone, "session_expired",
-                $"This conversation expired at {expiredAt:yyyy-MM-dd HH:mm} UTC. Ask for a new link to keep talking.",
-                new Dictionary<string, object?> { ["expiredAt"] = expiredAt });
-        }
-        http.RequestServices.GetRequiredService<FailedAuthentications>().Record(http, "access key");
-        return ApiProblem.Create(StatusCodes.Status404NotFound, "session_not_found", "This conversation link is not valid. Ask for a new one.");
+        if (access.State == SessionState.Unknown)
+            http.RequestServices.GetRequiredService<FailedAuthentications>().Record(http, "access key");
+        return Problem(access.Refusal!);
     }
+
+    /// <summary>The status code each refusal of the conversation core answers with on the session API.</summary>
+    static ProblemHttpResult Problem(ConversationRefusal refusal) => refusal.Code switch
+    {
+        // The one refusal that is the caller's malformed input: answered like every other invalid field.
+        ConversationRefusal.MessageEmpty => ApiProblem.Invalid("content", "The content field must not be empty."),
+        _ => ApiProblem.Create(StatusFor(refusal.Code), refusal.Code, refusal.Message, refusal.Data?.ToDictionary()),
+    };
+
+    static int StatusFor(string code) => code switch
+    {
+        ConversationRefusal.SessionNotFound => StatusCodes.Status404NotFound,
+        ConversationRefusal.SessionExpired => StatusCodes.Status410Gone,
+        ConversationRefusal.InputTooLong => StatusCodes.Status400BadRequest,
+        ConversationRefusal.MaxMessagesReached => StatusCodes.Status403Forbidden,
+        ConversationRefusal.HourlyLimitReached => StatusCodes.Status429TooManyRequests,
+        ConversationRefusal.ReplyInProgress or ConversationRefusal.NothingToRetry => StatusCodes.Status409Conflict,
+        _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A refusal of the conversation core without a status."),
+    };
 }
 
 public sealed record SendMessageRequest(

@@ -1,6 +1,4 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
-using Parley.Api;
 using Parley.Data;
 using Parley.Sessions;
 
@@ -10,14 +8,14 @@ namespace Parley.Conversations;
 public sealed class ConversationLimits(AppDb db, TokenCounter tokens, TimeProvider clock)
 {
     /// <summary>Null when the message may be sent; <c>history</c> is the conversation as it stands (not cleared).</summary>
-    public async Task<ProblemHttpResult?> CheckAsync(SessionContext context, IReadOnlyList<Message> history, string content, CancellationToken ct)
+    public async Task<ConversationRefusal?> CheckAsync(SessionContext context, IReadOnlyList<Message> history, string content, CancellationToken ct)
     {
         var limits = context.Client.LimitingParameters;
         var sessionId = context.Session.Id;
 
         if (limits.MaxMessages is { } max && history.Count(m => m.Role == MessageRole.User) >= max)
         {
-            return ApiProblem.Create(StatusCodes.Status403Forbidden, "max_messages_reached",
+            return new ConversationRefusal(ConversationRefusal.MaxMessagesReached,
                 $"This conversation reached its limit of {max} messages. Clear the conversation to start again.",
                 new Dictionary<string, object?> { ["limit"] = max });
         }
@@ -30,7 +28,7 @@ public sealed class ConversationLimits(AppDb db, TokenCounter tokens, TimeProvid
             if (await recent.CountAsync(ct) >= perHour)
             {
                 var resetsAt = (await recent.MinAsync(m => m.CreatedAt, ct)).AddHours(1);
-                return ApiProblem.Create(StatusCodes.Status429TooManyRequests, "hourly_limit_reached",
+                return new ConversationRefusal(ConversationRefusal.HourlyLimitReached,
                     $"You can send {perHour} messages per hour. You can write again at {resetsAt:HH:mm} UTC.",
                     new Dictionary<string, object?> { ["limit"] = perHour, ["resetsAt"] = resetsAt });
             }
@@ -39,7 +37,7 @@ public sealed class ConversationLimits(AppDb db, TokenCounter tokens, TimeProvid
         if (limits.UserInputMaxTokens is { } maxTokens
             && tokens.CountExact(context.Gateway.Parameters.ModelName, content) is { } count && count > maxTokens)
         {
-            return ApiProblem.Create(StatusCodes.Status400BadRequest, "input_too_long",
+            return new ConversationRefusal(ConversationRefusal.InputTooLong,
                 $"The message is {count} tokens long; the limit is {maxTokens}. Please shorten it.",
                 new Dictionary<string, object?> { ["tokens"] = count, ["limit"] = maxTokens });
         }

@@ -1,7 +1,5 @@
-using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
-using Parley.Api;
 using Parley.ChatClients;
 using Parley.Data;
 using Parley.Gateways;
@@ -14,21 +12,35 @@ public sealed record SessionContext(Session Session, ChatClient Client, AiGatewa
 
 public enum SessionState { Unknown, Expired, Open }
 
-/// <summary>What an access key opens: nothing, a session that has expired, or one that can be used.</summary>
+/// <summary>What an access key (or a channel's session id) opens: nothing, a session that has expired, or one that can be used.</summary>
 public sealed record SessionAccess(SessionState State, SessionContext? Context)
 {
     public static readonly SessionAccess Unknown = new(SessionState.Unknown, null);
 
     /// <summary>The session, when it can be used now.</summary>
     public SessionContext? Open => State == SessionState.Open ? Context : null;
+
+    /// <summary>Why the session cannot be used: unknown, or expired (with when).</summary>
+    public ConversationRefusal? Refusal => State switch
+    {
+        SessionState.Open => null,
+        SessionState.Expired => new ConversationRefusal(ConversationRefusal.SessionExpired,
+            $"This conversation expired at {Context!.Session.ExpiresAt:yyyy-MM-dd HH:mm} UTC. Ask for a new link to keep talking.",
+            new Dictionary<string, object?> { ["expiredAt"] = Context.Session.ExpiresAt }),
+        _ => new ConversationRefusal(ConversationRefusal.SessionNotFound, "This conversation link is not valid. Ask for a new one."),
+    };
 }
 
 /// <summary>Either a reply that started, or the reason it could not.</summary>
-public sealed record StartOutcome(ReplyRun? Run, ProblemHttpResult? Refusal);
+public sealed record StartOutcome(ReplyRun? Run, ConversationRefusal? Refusal);
+
+/// <summary>A user message and how it came: <paramref name="RenewFor"/> keeps a channel's session alive that long after it.</summary>
+public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
 
 /// <summary>
 /// The one place every channel goes through: session lookup, expiry and renewal, limits, prompt assembly and
-/// persistence. Transports only parse, authenticate and render.
+/// persistence. It speaks no HTTP: adapters parse, authenticate and render its outcomes. docs/architecture.md draws
+/// one message's path through it.
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
@@ -37,13 +49,21 @@ public sealed class ConversationService(
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     /// <summary>
-    /// The one place that decides whether an access key opens a session that can be used now. Every route and
-    /// channel that takes a key asks here, so an expired session is closed everywhere alike.
+    /// Whether an access key opens a session that can be used now. Every route that takes a key asks here, so an
+    /// expired session is closed everywhere alike.
     /// </summary>
     public async Task<SessionAccess> OpenAsync(string accessKey, CancellationToken ct)
     {
         if (!AccessKeys.LooksValid(accessKey)) return SessionAccess.Unknown;
-        var session = await queries.SessionByKeyHash(db, Secrets.Hash(accessKey), ct);
+        return await AccessAsync(await queries.SessionByKeyHash(db, Secrets.Hash(accessKey), ct), ct);
+    }
+
+    /// <summary>The same decision for a session a channel found by its chat (Telegram chat id, WhatsApp phone).</summary>
+    public async Task<SessionAccess> OpenAsync(Guid sessionId, CancellationToken ct) =>
+        await AccessAsync(await db.Sessions.AsNoTracking().SingleOrDefaultAsync(s => s.Id == sessionId, ct), ct);
+
+    async Task<SessionAccess> AccessAsync(Session? session, CancellationToken ct)
+    {
         if (session is null || await clients.GetAsync(session.ChatClientId, db, ct) is not { } client) return SessionAccess.Unknown;
         if (await gateways.GetAsync(client.AiGatewayId, db, ct) is not { } gateway) return SessionAccess.Unknown;
         var context = new SessionContext(session, client, gateway.Gateway);
@@ -70,10 +90,15 @@ public sealed class ConversationService(
             messages.Select(MessageView.Of).ToList());
     }
 
-    public Task<StartOutcome> SendAsync(SessionContext context, string content, CancellationToken ct)
+    /// <summary>
+    /// Checks the limits, stores the user's message and starts the reply. A message sent with little time left renews
+    /// the session by the chat client's rule; a channel's message also keeps it alive for <see cref="UserMessage.RenewFor"/>.
+    /// </summary>
+    public Task<StartOutcome> SendAsync(SessionContext context, UserMessage message, CancellationToken ct)
     {
+        var content = message.Content;
         if (string.IsNullOrWhiteSpace(content))
-            return Task.FromResult(new StartOutcome(null, ApiProblem.Invalid("content", "The content field must not be empty.")));
+            return Task.FromResult(new StartOutcome(null, new ConversationRefusal(ConversationRefusal.MessageEmpty, "The message must not be empty.")));
 
         return StartReplyAsync(context, async (history, stamp) =>
         {
@@ -81,11 +106,10 @@ public sealed class ConversationService(
 
             var session = context.Session;
             var renewal = context.Client.LimitingParameters;
-            if (session.ExpiresAt - Now < TimeSpan.FromMinutes(renewal.RenewWhenMinutesLeft))
-            {
-                var renewed = Now.AddMinutes(renewal.RenewByMinutes);
-                if (renewed > session.ExpiresAt) session.ExpiresAt = renewed;
-            }
+            var renewed = session.ExpiresAt;
+            if (session.ExpiresAt - Now < TimeSpan.FromMinutes(renewal.RenewWhenMinutesLeft)) renewed = Now.AddMinutes(renewal.RenewByMinutes);
+            if (message.RenewFor is { } keepAlive && Now + keepAlive > renewed) renewed = Now + keepAlive;
+            if (renewed > session.ExpiresAt) session.ExpiresAt = renewed;
 
             history.Add(new Message
             {
@@ -104,10 +128,10 @@ public sealed class ConversationService(
         StartReplyAsync(context, (history, _) =>
         {
             if (history.Count == 0)
-                return Task.FromResult<ProblemHttpResult?>(
-                    ApiProblem.Create(StatusCodes.Status409Conflict, "nothing_to_retry", "There is no message to answer again."));
+                return Task.FromResult<ConversationRefusal?>(
+                    new ConversationRefusal(ConversationRefusal.NothingToRetry, "There is no message to answer again."));
             if (history[^1] is { Role: MessageRole.Assistant }) history.RemoveAt(history.Count - 1);
-            return Task.FromResult<ProblemHttpResult?>(null);
+            return Task.FromResult<ConversationRefusal?>(null);
         }, ct);
 
     /// <summary>
@@ -117,7 +141,7 @@ public sealed class ConversationService(
     /// user's message once the caller has seen an answer begin.
     /// </summary>
     async Task<StartOutcome> StartReplyAsync(
-        SessionContext context, Func<List<Message>, Func<DateTime>, Task<ProblemHttpResult?>> prepare, CancellationToken ct)
+        SessionContext context, Func<List<Message>, Func<DateTime>, Task<ConversationRefusal?>> prepare, CancellationToken ct)
     {
         var session = context.Session;
         var run = await registry.TryBeginAsync(session.Id);
@@ -203,9 +227,23 @@ public sealed class ConversationService(
     public async Task ClearAsync(SessionContext context, CancellationToken ct) =>
         await Visible(context.Session.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedAt, Now), ct);
 
-    public IQueryable<Message> Visible(Guid sessionId) =>
+    /// <summary>The end user's rating of one of the replies they can see; null when there is no such reply.</summary>
+    public async Task<FeedbackView?> RateReplyAsync(SessionContext context, Guid messageId, string rating, string? comment, CancellationToken ct)
+    {
+        var at = Now;
+        comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+        var updated = await Visible(context.Session.Id)
+            .Where(m => m.Id == messageId && m.Role == MessageRole.Assistant)
+            .ExecuteUpdateAsync(m => m
+                .SetProperty(x => x.FeedbackRating, rating)
+                .SetProperty(x => x.FeedbackComment, comment)
+                .SetProperty(x => x.FeedbackAt, at), ct);
+        return updated == 0 ? null : new FeedbackView(rating, comment, at);
+    }
+
+    IQueryable<Message> Visible(Guid sessionId) =>
         db.Messages.Where(m => m.SessionId == sessionId && m.ClearedAt == null);
 
-    static ProblemHttpResult ReplyInProgress() => ApiProblem.Create(StatusCodes.Status409Conflict, "reply_in_progress",
+    static ConversationRefusal ReplyInProgress() => new(ConversationRefusal.ReplyInProgress,
         "The assistant is still answering the previous message. Wait for it to finish, then send again.");
 }

@@ -23,10 +23,23 @@ public sealed partial class ReplyGenerator(
     /// row) is durable. The provider is asked at once, so the commit hides behind its time to first token; nothing
     /// reaches a reader before the commit.
     /// </summary>
-    public void Start(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)
+    public void Start(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored) =>
+        // Detached from the request that asked for it; the registry tracks the work and waits for it on shutdown.
+        registry.Track(Task.Run(() => GenerateOrEndAsync(run, sessionId, messageId, gateway, prompt, stored), CancellationToken.None));
+
+    /// <summary>Whatever throws, the run ends: its readers get an error and the session is free for the next message.</summary>
+    async Task GenerateOrEndAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)
     {
-        // Task.Run detaches the generation from the request; the registry owns it and awaits it on shutdown.
-        _ = Task.Run(() => GenerateAsync(run, sessionId, messageId, gateway, prompt, stored), CancellationToken.None);
+        try
+        {
+            await GenerateAsync(run, sessionId, messageId, gateway, prompt, stored);
+        }
+        catch (Exception ex)
+        {
+            LogReplyFailedUnexpectedly(logger, ex, sessionId);
+            await registry.EndAsync(sessionId, run, ChatEvents.OfError(ProviderErrors.UnexpectedCode,
+                "Something went wrong while answering. Please try again.", messageId));
+        }
     }
 
     async Task GenerateAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)

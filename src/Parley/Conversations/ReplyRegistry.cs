@@ -14,6 +14,7 @@ namespace Parley.Conversations;
 public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<ParleyOptions> options) : IHostedLifecycleService, IDisposable
 {
     readonly ConcurrentDictionary<Guid, ReplyRun> active = new();
+    readonly ConcurrentDictionary<Task, byte> working = new();
     readonly CancellationTokenSource stopping = new();
 
     public CancellationToken Stopping => stopping.Token;
@@ -43,13 +44,29 @@ public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<P
     /// </summary>
     public async Task EndAsync(Guid sessionId, ReplyRun run, SseItem<object>? final = null)
     {
-        active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run));
-        // Followers on other instances get the end before the lock goes, so they never mistake the release for a crash.
-        if (final is { } last) feed.Publish(sessionId, last);
-        feed.Close(sessionId);
-        if (run.Lock is { } held) await held.DisposeAsync();
-        if (final is { } end) run.Append(end, mirror: false);
-        run.Complete();
+        // Ending twice (a failure after the end was told) changes nothing.
+        if (!active.TryRemove(new KeyValuePair<Guid, ReplyRun>(sessionId, run)) && run.IsComplete) return;
+        try
+        {
+            // Followers on other instances get the end before the lock goes, so they never mistake the release for a crash.
+            if (final is { } last) feed.Publish(sessionId, last);
+            feed.Close(sessionId);
+            if (run.Lock is { } held) await held.DisposeAsync();
+        }
+        finally
+        {
+            // Readers, the next message and shutdown wait for this: it happens whatever the shared state did above.
+            if (final is { } end) run.Append(end, mirror: false);
+            run.Complete();
+        }
+    }
+
+    /// <summary>Owns a reply's background work: shutdown waits for it, and it leaves the list when it is done.</summary>
+    public void Track(Task work)
+    {
+        working.TryAdd(work, 0);
+        _ = work.ContinueWith(done => working.TryRemove(done, out _),
+            CancellationToken.None, TaskContinuationOptions.ExecuteSynchronously, TaskScheduler.Default);
     }
 
     /// <summary>Whether a reply is being generated for the session, here or on another instance.</summary>
@@ -78,7 +95,7 @@ public sealed class ReplyRegistry(IReplyLocks locks, IReplyFeed feed, IOptions<P
         var grace = TimeSpan.FromSeconds(options.Value.ShutdownGraceSeconds);
         await Task.WhenAny(AllFinished(), Task.Delay(grace, cancellationToken));
         await stopping.CancelAsync();
-        await Task.WhenAny(AllFinished(), Task.Delay(StoreTimeout, CancellationToken.None));
+        await Task.WhenAny(Task.WhenAll(AllFinished(), Task.WhenAll(working.Keys)), Task.Delay(StoreTimeout, CancellationToken.None));
     }
 
     Task AllFinished() => Task.WhenAll(active.Values.Select(r => r.Finished));

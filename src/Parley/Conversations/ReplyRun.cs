@@ -18,6 +18,11 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
 
     public Task Finished => finished.Task;
 
+    public bool IsComplete
+    {
+        get { lock (gate) return completed; }
+    }
+
     /// <summary>The session's reply lock, released when the run ends.</summary>
     public IAsyncDisposable? Lock { get; set; }
 

@@ -125,6 +125,29 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task A_reply_whose_work_fails_unexpectedly_still_ends_and_frees_the_session()
+    {
+        await using var parley = await TestParley.StartAsync(kind,
+            services => services.AddSingleton<Parley.Scaling.IReplyFeed, BrokenFeed>());
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Text("never", " shown"));
+        using var patience = CancellationTokenSource.CreateLinkedTokenSource(Ct);
+        patience.CancelAfter(TimeSpan.FromSeconds(20));
+
+        // A run that never ended would keep this stream open for good.
+        var broken = await parley.SendAsync(session.AccessKey, "first", patience.Token);
+
+        Assert.Equal("error", broken.Last.Type);
+        Assert.Equal("provider_error", broken.Last.Data.GetProperty("code").GetString());
+        var chat = await GetChatAsync(parley, session.AccessKey);
+        Assert.False(chat.GetProperty("replying").GetBoolean());
+        Assert.Equal("first", chat.GetProperty("messages")[0].GetProperty("content").GetString());
+        // The session is free: the next message is not refused as reply_in_progress.
+        using var next = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages", new { content = "second" }, Ct);
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
     public async Task Unreachable_provider_gives_an_error_event()
     {
         await using var parley = await TestParley.StartAsync(kind);
@@ -251,6 +274,16 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
         Assert.Equal("hello?", stored[0].GetProperty("content").GetString());
         Assert.Equal(("incomplete", "provider_bad_response"), (stored[1].GetProperty("status").GetString(), stored[1].GetProperty("errorCode").GetString()));
     }
+}
+
+/// <summary>A feed to other instances that fails on every event, as a broken shared store would.</summary>
+sealed class BrokenFeed : Parley.Scaling.IReplyFeed
+{
+    public void Open(Guid sessionId) { }
+    public void Publish(Guid sessionId, System.Net.ServerSentEvents.SseItem<object> item) => throw new InvalidOperationException("The shared store broke.");
+    public void Close(Guid sessionId) { }
+    public IAsyncEnumerable<System.Net.ServerSentEvents.SseItem<object>> FollowAsync(Guid sessionId, CancellationToken ct) =>
+        AsyncEnumerable.Empty<System.Net.ServerSentEvents.SseItem<object>>();
 }
 
 public sealed class ProviderFaultsOnSqlite() : ProviderFaultTests(DatabaseKind.Sqlite);

@@ -1,0 +1,21 @@
+namespace Parley.Conversations;
+
+/// <summary>
+/// A conversation rule said no: a stable code, a sentence a person can read, and the numbers a channel may show
+/// (<c>limit</c>, <c>resetsAt</c>, <c>tokens</c>, <c>expiredAt</c>). The core speaks no HTTP: the session API turns a
+/// refusal into a status code (<see cref="ChatEndpoints"/>), a chat channel into a message in the client's language.
+/// </summary>
+public sealed record ConversationRefusal(string Code, string Message, IReadOnlyDictionary<string, object?>? Data = null)
+{
+    public const string SessionNotFound = "session_not_found";
+    public const string SessionExpired = "session_expired";
+    public const string MessageEmpty = "message_empty";
+    public const string ReplyInProgress = "reply_in_progress";
+    public const string NothingToRetry = "nothing_to_retry";
+    public const string MaxMessagesReached = "max_messages_reached";
+    public const string HourlyLimitReached = "hourly_limit_reached";
+    public const string InputTooLong = "input_too_long";
+
+    /// <summary>A number or time the refusal carries, such as <c>limit</c>.</summary>
+    public T? Get<T>(string name) => Data is not null && Data.TryGetValue(name, out var value) && value is T typed ? typed : default;
+}
