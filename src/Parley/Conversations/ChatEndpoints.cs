@@ -6,6 +6,7 @@ using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
+using Parley.Integrations;
 using Parley.Sessions;
 
 namespace Parley.Conversations;
@@ -27,6 +28,7 @@ public static class ChatEndpoints
         chat.MapGet("/reply", FollowReply);
         chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
+        chat.MapPost("/continue", Continue);
         chat.MapGet("/transcript", Transcript)
             .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
@@ -89,19 +91,28 @@ public static class ChatEndpoints
         return TypedResults.Ok(Envelope.Of<object?>(null, "The conversation was cleared."));
     }
 
+    /// <summary>
+    /// A one-time code, with a link and a QR code for each chat app the client answers on, to go on with this
+    /// conversation there.
+    /// </summary>
+    static async Task<Results<Ok<Envelope<ContinuationView>>, ProblemHttpResult>> Continue(
+        string accessKey, ConversationService conversations, ContinuationCodes codes, HttpContext http, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access, http);
+        return TypedResults.Ok(Envelope.Of(await codes.CreateAsync(context, ct)));
+    }
+
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(
         string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct, string format = "md")
     {
-        if (format is not ("md" or "jsonl")) return ApiProblem.Invalid("format", "The format field must be \"md\" or \"jsonl\".");
+        if (TranscriptWriter.RefuseFormat(format) is { } badFormat) return badFormat;
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
 
         var messages = await conversations.ConversationAsync(context.Session.Id, settleAbandoned: false, ct);
         var title = context.Client.ClientParameters.PageTitle ?? context.Client.Name;
-        var name = $"conversation-{context.Session.Id}.{format}";
-        return format == "md"
-            ? TypedResults.File(Encoding.UTF8.GetBytes(TranscriptWriter.Markdown(title, messages)), "text/markdown; charset=utf-8", name)
-            : TypedResults.File(Encoding.UTF8.GetBytes(TranscriptWriter.JsonLines(messages)), "application/jsonl; charset=utf-8", name);
+        return TranscriptWriter.Download(title, context.Session.Id, messages, format);
     }
 
     /// <summary>
@@ -162,6 +173,19 @@ public sealed record ChatPageParameters(
 
 public static class TranscriptWriter
 {
+    public static ProblemHttpResult? RefuseFormat(string format) => format is "md" or "jsonl"
+        ? null
+        : ApiProblem.Invalid("format", "The format field must be \"md\" or \"jsonl\".");
+
+    /// <summary>A conversation as a file to download: Markdown to read, JSON lines to process.</summary>
+    public static FileContentHttpResult Download(string title, Guid sessionId, IEnumerable<Message> messages, string format)
+    {
+        var name = $"conversation-{sessionId}.{format}";
+        return format == "md"
+            ? TypedResults.File(Encoding.UTF8.GetBytes(Markdown(title, messages)), "text/markdown; charset=utf-8", name)
+            : TypedResults.File(Encoding.UTF8.GetBytes(JsonLines(messages)), "application/jsonl; charset=utf-8", name);
+    }
+
     public static string Markdown(string title, IEnumerable<Message> messages)
     {
         var text = new StringBuilder().Append("# ").AppendLine(title).AppendLine();

@@ -123,6 +123,35 @@ public sealed class ConversationService(
         }, ct);
     }
 
+    /// <summary>
+    /// Adds a message that gets no reply: what a person of the business wrote in a chat app while the assistant was
+    /// paused (as the assistant's turn, so the model knows what its side said), and the user's messages meanwhile.
+    /// </summary>
+    public async Task<ConversationRefusal?> AppendAsync(SessionContext context, MessageRole role, string content, CancellationToken ct)
+    {
+        var session = context.Session;
+        var run = await registry.TryBeginAsync(session.Id);
+        if (run is null) return ReplyInProgress();
+        try
+        {
+            var history = await ConversationAsync(session.Id, settleAbandoned: true, ct);
+            var message = new Message
+            {
+                SessionId = session.Id,
+                Role = role,
+                Content = content,
+                CreatedAt = StampAfter(history.Count > 0 ? history[^1].CreatedAt : DateTime.MinValue),
+                Status = MessageStatus.Complete,
+            };
+            await writes.WriteAsync(db => db.Messages.Add(message));
+            return null;
+        }
+        finally
+        {
+            await registry.EndAsync(session.Id, run);
+        }
+    }
+
     /// <summary>Replaces the last reply (or answers a user message left without one) with a new one.</summary>
     public Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct) =>
         StartReplyAsync(context, (history, _) =>
@@ -152,17 +181,10 @@ public sealed class ConversationService(
             // Holding the lock, anything still marked generating was left by an instance that stopped mid-reply.
             var history = await ConversationAsync(session.Id, settleAbandoned: true, ct);
 
-            // Each new message is stamped after the last one, so a session's order holds even when clocks disagree.
-            // Microseconds are the finest step PostgreSQL keeps.
             var stored = history.ToList();
             var expiresAt = session.ExpiresAt;
             var last = history.Count > 0 ? history[^1].CreatedAt : DateTime.MinValue;
-            DateTime Stamp()
-            {
-                var now = Now;
-                now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
-                return last = now > last ? now : last.AddTicks(TimeSpan.TicksPerMicrosecond);
-            }
+            DateTime Stamp() => last = StampAfter(last);
 
             if (await prepare(history, Stamp) is { } refusal)
             {
@@ -243,6 +265,17 @@ public sealed class ConversationService(
 
     IQueryable<Message> Visible(Guid sessionId) =>
         db.Messages.Where(m => m.SessionId == sessionId && m.ClearedAt == null);
+
+    /// <summary>
+    /// Now, or just after <paramref name="last"/> when the clock says otherwise: a session's order holds even when the
+    /// clocks of two instances disagree. Microseconds are the finest step PostgreSQL keeps.
+    /// </summary>
+    DateTime StampAfter(DateTime last)
+    {
+        var now = Now;
+        now = now.AddTicks(-(now.Ticks % TimeSpan.TicksPerMicrosecond));
+        return now > last ? now : last.AddTicks(TimeSpan.TicksPerMicrosecond);
+    }
 
     static ConversationRefusal ReplyInProgress() => new(ConversationRefusal.ReplyInProgress,
         "The assistant is still answering the previous message. Wait for it to finish, then send again.");

@@ -7,6 +7,7 @@ using Microsoft.EntityFrameworkCore.Storage.ValueConversion;
 using Parley.Admin;
 using Parley.ChatClients;
 using Parley.Gateways;
+using Parley.Integrations;
 using Parley.Sessions;
 
 namespace Parley.Data;
@@ -21,6 +22,10 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
     public DbSet<SessionKey> SessionKeys => Set<SessionKey>();
     public DbSet<Message> Messages => Set<Message>();
     public DbSet<DataProtectionKey> DataProtectionKeys => Set<DataProtectionKey>();
+    public DbSet<Integration> Integrations => Set<Integration>();
+    public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
+    public DbSet<ChannelChat> ChannelChats => Set<ChannelChat>();
+    public DbSet<ContinuationCode> ContinuationCodes => Set<ContinuationCode>();
 
     protected override void OnModelCreating(ModelBuilder modelBuilder)
     {
@@ -50,6 +55,7 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
             e.HasOne<ChatClient>().WithMany().HasForeignKey(s => s.ChatClientId).OnDelete(DeleteBehavior.Cascade);
             e.Property(s => s.Tag).HasMaxLength(200);
             e.Property(s => s.ActiveTag).HasMaxLength(200);
+            e.Property(s => s.Channel).HasMaxLength(16).HasDefaultValue(SessionChannels.Web);
             // One session per tag may hold the tag's slot at a time: this index is what makes two
             // concurrent "create by tag" calls end with one session.
             e.HasIndex(s => new { s.ChatClientId, s.ActiveTag }).IsUnique();
@@ -75,6 +81,55 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
             e.Property(m => m.ErrorCode).HasMaxLength(64);
             e.Property(m => m.FeedbackRating).HasMaxLength(8);
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
+        });
+
+        OnIntegrationsCreating(modelBuilder);
+    }
+
+    static void OnIntegrationsCreating(ModelBuilder modelBuilder)
+    {
+        modelBuilder.Entity<Integration>(e =>
+        {
+            e.HasOne<ChatClient>().WithMany().HasForeignKey(i => i.ChatClientId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(i => i.Type).HasConversion<string>().HasMaxLength(16);
+            e.Property(i => i.WebhookSecret).HasMaxLength(64);
+            e.Property(i => i.Address).HasMaxLength(200);
+            e.Property(i => i.Status).HasMaxLength(500);
+            StoreAsJson(e.Property(i => i.Settings));
+            StoreAsJson(e.Property(i => i.SecretHints));
+            e.HasIndex(i => i.ChatClientId);
+        });
+
+        modelBuilder.Entity<InboundMessage>(e =>
+        {
+            e.HasOne<Integration>().WithMany().HasForeignKey(m => m.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+            e.Property(m => m.ChatId).HasMaxLength(100);
+            e.Property(m => m.MessageId).HasMaxLength(200);
+            e.Property(m => m.Kind).HasConversion<string>().HasMaxLength(16);
+            e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
+            e.Property(m => m.SenderName).HasMaxLength(200);
+            e.Property(m => m.LastError).HasMaxLength(1000);
+            // A delivery the app repeats (a webhook retried, a poll seen twice) finds its update already here.
+            e.HasIndex(m => new { m.IntegrationId, m.MessageId }).IsUnique();
+            e.HasIndex(m => new { m.Status, m.NextAttemptAt });
+            e.HasIndex(m => new { m.IntegrationId, m.ChatId, m.ReceivedAt });
+        });
+
+        modelBuilder.Entity<ChannelChat>(e =>
+        {
+            e.HasOne<Integration>().WithMany().HasForeignKey(c => c.IntegrationId).OnDelete(DeleteBehavior.Cascade);
+            e.HasOne<Session>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.SetNull);
+            e.Property(c => c.ChatId).HasMaxLength(100);
+            e.Property(c => c.Tag).HasMaxLength(200);
+            e.Property(c => c.DisplayName).HasMaxLength(200);
+            e.HasIndex(c => new { c.IntegrationId, c.ChatId }).IsUnique();
+        });
+
+        modelBuilder.Entity<ContinuationCode>(e =>
+        {
+            e.HasKey(c => c.Code);
+            e.Property(c => c.Code).HasMaxLength(32);
+            e.HasOne<Session>().WithMany().HasForeignKey(c => c.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
     }
 

@@ -8,6 +8,7 @@ using Parley.OperatorConsole;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Gateways;
+using Parley.Integrations;
 using Parley.Scaling;
 using Parley.Sessions;
 using Parley.TalkPage;
@@ -70,6 +71,7 @@ public static class ParleyServer
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddSharedMode(builder.Configuration);
         builder.Services.AddConversations();
+        builder.Services.AddIntegrations();
         builder.Services.AddConsoleEvents(builder.Configuration);
 
         replaceServices?.Invoke(builder.Services);
@@ -96,6 +98,7 @@ public static class ParleyServer
         app.MapSessionEndpoints();
         app.MapChatEndpoints();
         app.MapTalkPage();
+        app.MapIntegrations();
         app.MapConsoleEvents();
         // Liveness: the process answers. Readiness: its database (and Redis, in shared mode) answer too.
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });

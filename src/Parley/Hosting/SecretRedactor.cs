@@ -2,6 +2,7 @@ using System.Buffers;
 using System.Collections;
 using System.Globalization;
 using System.Text;
+using System.Text.RegularExpressions;
 
 namespace Parley.Hosting;
 
@@ -11,7 +12,7 @@ namespace Parley.Hosting;
 /// <c>access_token</c> query parameter (the operator hub's key, whatever its form). A key keeps its prefix and four
 /// characters, enough to tell two sessions apart in a log and never enough to use one.
 /// </summary>
-public static class SecretRedactor
+public static partial class SecretRedactor
 {
     const int KeptCharacters = 4;
     const char Elision = '…';
@@ -30,6 +31,7 @@ public static class SecretRedactor
     /// <summary>The text with every key shortened and every access_token value replaced; the same instance when there is none.</summary>
     public static string Redact(string text)
     {
+        if (text.AsSpan().IndexOfAny(PathMarkers) >= 0) text = PathSecret().Replace(text, HidePathSecret);
         var next = text.AsSpan().IndexOfAny(Markers);
         if (next < 0) return text;
 
@@ -76,6 +78,19 @@ public static class SecretRedactor
     /// <summary>Structured log values (a log entry's or a scope's), each redacted.</summary>
     public static KeyValuePair<string, object?>[] RedactValues(IEnumerable<KeyValuePair<string, object?>> pairs) =>
         [.. pairs.Select(pair => new KeyValuePair<string, object?>(pair.Key, RedactValue(pair.Value)))];
+
+    // Chat apps put their credentials in request paths: Telegram's bot token (/bot<id>:<secret>/sendMessage), Z-API's
+    // instance and token (/instances/<id>/token/<token>/send-text), and the secret of Parley's own Z-API webhook URL.
+    static readonly SearchValues<string> PathMarkers =
+        SearchValues.Create(["/bot", "/instances/", "/token/", "/webhooks/zapi/"], StringComparison.OrdinalIgnoreCase);
+
+    [GeneratedRegex(
+        @"(?<keep>/bot\d+:|/instances/|/token/|/webhooks/zapi/[0-9a-fA-F-]{36}/)(?<secret>[^/?#\s""'<>]+)",
+        RegexOptions.IgnoreCase)]
+    private static partial Regex PathSecret();
+
+    static string HidePathSecret(Match match) =>
+        match.Groups["secret"].Value == HiddenValue ? match.Value : match.Groups["keep"].Value + HiddenValue;
 
     static string? StartingMarker(ReadOnlySpan<char> text, string[] markers)
     {

@@ -11,6 +11,9 @@ public interface IReplyLocks
 
     /// <summary>Whether any instance holds the session's lock.</summary>
     Task<bool> IsHeldAsync(Guid sessionId);
+
+    /// <summary>Takes the lock of a chat app's conversation, so one instance works it at a time; null while another does.</summary>
+    Task<IAsyncDisposable?> TryAcquireChatAsync(Guid integrationId, string chatId);
 }
 
 /// <summary>One instance: the reply registry's own bookkeeping is the lock.</summary>
@@ -21,6 +24,9 @@ public sealed class LocalReplyLocks : IReplyLocks
     public Task<IAsyncDisposable?> TryAcquireAsync(Guid sessionId) => Task.FromResult<IAsyncDisposable?>(Nothing);
 
     public Task<bool> IsHeldAsync(Guid sessionId) => Task.FromResult(false);
+
+    // The channel worker works each chat once at a time on its own; with one instance there is no one else.
+    public Task<IAsyncDisposable?> TryAcquireChatAsync(Guid integrationId, string chatId) => Task.FromResult<IAsyncDisposable?>(Nothing);
 
     sealed class NoLock : IAsyncDisposable
     {
@@ -41,9 +47,13 @@ public sealed partial class RedisReplyLocks(IConnectionMultiplexer redis, IOptio
 
     internal static RedisKey Key(Guid sessionId) => $"parley:session:{sessionId:n}:replying";
 
-    public async Task<IAsyncDisposable?> TryAcquireAsync(Guid sessionId)
+    public Task<IAsyncDisposable?> TryAcquireAsync(Guid sessionId) => TryTakeAsync(Key(sessionId));
+
+    public Task<IAsyncDisposable?> TryAcquireChatAsync(Guid integrationId, string chatId) =>
+        TryTakeAsync($"parley:chat:{integrationId:n}:{chatId}:working");
+
+    async Task<IAsyncDisposable?> TryTakeAsync(RedisKey key)
     {
-        var key = Key(sessionId);
         var db = redis.GetDatabase();
         if (!await db.LockTakeAsync(key, owner, Ttl)) return null;
         return new Hold(this, db, key);

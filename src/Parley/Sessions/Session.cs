@@ -8,10 +8,19 @@ public sealed class Session
     /// <summary>Equals <see cref="Tag"/> while this session is the one its tag resolves to; cleared once it is replaced.</summary>
     public string? ActiveTag { get; set; }
     public string? ExtraContext { get; set; }
+    /// <summary>Where the session was opened: <c>web</c> (the admin API, for the talk page or an app), <c>telegram</c> or <c>whatsapp</c>.</summary>
+    public string Channel { get; init; } = SessionChannels.Web;
     public DateTime CreatedAt { get; init; }
     public DateTime ExpiresAt { get; set; }
     public long InputTokens { get; set; }
     public long OutputTokens { get; set; }
+}
+
+public static class SessionChannels
+{
+    public const string Web = "web";
+    public const string Telegram = "telegram";
+    public const string WhatsApp = "whatsapp";
 }
 
 /// <summary>The hash of one access key handed out for a session. A session may have several.</summary>

@@ -5,6 +5,7 @@ using Microsoft.AspNetCore.Mvc.ModelBinding;
 using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Api;
+using Parley.Conversations;
 using Parley.Data;
 using Parley.Hosting;
 
@@ -22,6 +23,8 @@ public static class SessionEndpoints
         sessions.MapGet("/", ListSessions);
         sessions.MapGet("/{sessionId:guid}", GetSession);
         sessions.MapDelete("/{sessionId:guid}", DeleteSession);
+        sessions.MapGet("/{sessionId:guid}/transcript", Transcript)
+            .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
     }
 
@@ -54,7 +57,7 @@ public static class SessionEndpoints
         var items = await query
             .OrderByDescending(s => s.CreatedAt).ThenByDescending(s => s.Id)
             .Skip((page - 1) * pageSize).Take(pageSize)
-            .Select(s => new SessionSummary(s.Id, s.Tag, s.CreatedAt, s.ExpiresAt, s.ExpiresAt <= now, s.InputTokens, s.OutputTokens,
+            .Select(s => new SessionSummary(s.Id, s.Tag, s.Channel, s.CreatedAt, s.ExpiresAt, s.ExpiresAt <= now, s.InputTokens, s.OutputTokens,
                 db.Messages.Count(m => m.SessionId == s.Id && m.ClearedAt == null)))
             .ToListAsync(ct);
         return TypedResults.Ok(Envelope.Of(new Paged<SessionSummary>(items, page, pageSize, total)));
@@ -70,10 +73,26 @@ public static class SessionEndpoints
             .Where(m => m.SessionId == sessionId && m.ClearedAt == null)
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .ToListAsync(ct);
-        var detail = new SessionDetail(session.Id, session.Tag, session.ExtraContext, session.CreatedAt, session.ExpiresAt,
+        var detail = new SessionDetail(session.Id, session.Tag, session.Channel, session.ExtraContext, session.CreatedAt, session.ExpiresAt,
             session.ExpiresAt <= clock.GetUtcNow().UtcDateTime, session.InputTokens, session.OutputTokens,
             messages.Select(MessageView.Of).ToList());
         return TypedResults.Ok(Envelope.Of(detail));
+    }
+
+    /// <summary>A session's conversation as a download, whatever channel it came through.</summary>
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(
+        Guid clientId, Guid sessionId, AppDb db, CancellationToken ct, string format = "md")
+    {
+        if (TranscriptWriter.RefuseFormat(format) is { } badFormat) return badFormat;
+        var found = await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId && s.ChatClientId == clientId)
+            .Join(db.ChatClients, s => s.ChatClientId, c => c.Id, (s, c) => new { c.Name, c.ClientParameters })
+            .SingleOrDefaultAsync(ct);
+        if (found is null) return ApiProblem.NotFound("The session");
+        var messages = await db.Messages.AsNoTracking()
+            .Where(m => m.SessionId == sessionId && m.ClearedAt == null && m.Status != MessageStatus.Generating)
+            .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
+            .ToListAsync(ct);
+        return TranscriptWriter.Download(found.ClientParameters.PageTitle ?? found.Name, sessionId, messages, format);
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteSession(Guid clientId, Guid sessionId, AppDb db, CancellationToken ct)
@@ -103,8 +122,8 @@ public sealed record CreateSessionRequest(
 public sealed record CreatedSession(Guid SessionId, string AccessKey, string TalkUrl, DateTime ExpiresAt);
 
 public sealed record SessionSummary(
-    Guid Id, string? Tag, DateTime CreatedAt, DateTime ExpiresAt, bool Expired, long InputTokens, long OutputTokens, int MessageCount);
+    Guid Id, string? Tag, string Channel, DateTime CreatedAt, DateTime ExpiresAt, bool Expired, long InputTokens, long OutputTokens, int MessageCount);
 
 public sealed record SessionDetail(
-    Guid Id, string? Tag, string? ExtraContext, DateTime CreatedAt, DateTime ExpiresAt, bool Expired,
+    Guid Id, string? Tag, string Channel, string? ExtraContext, DateTime CreatedAt, DateTime ExpiresAt, bool Expired,
     long InputTokens, long OutputTokens, IReadOnlyList<MessageView> Messages);

@@ -11,7 +11,8 @@ public sealed class SessionService(AppDb db, TimeProvider clock)
     /// <summary>
     /// Makes a session, or with a tag that has an active session, renews that one and hands out a new key for it.
     /// </summary>
-    public async Task<IssuedSession> OpenAsync(Guid clientId, string? tag, string? extraContext, TimeSpan lifetime, CancellationToken ct)
+    public async Task<IssuedSession> OpenAsync(
+        Guid clientId, string? tag, string? extraContext, TimeSpan lifetime, CancellationToken ct, string channel = SessionChannels.Web)
     {
         // Two callers may race to create the first session of a tag. The unique (client, active tag) index lets only
         // one insert win; the loser retries and finds the winner's session. Three rounds cover any interleaving.
@@ -19,7 +20,7 @@ public sealed class SessionService(AppDb db, TimeProvider clock)
         {
             try
             {
-                return await OpenOnceAsync(clientId, tag, extraContext, lifetime, ct);
+                return await OpenOnceAsync(clientId, tag, extraContext, lifetime, channel, ct);
             }
             catch (DbUpdateException) when (tag is not null && attempt < 3)
             {
@@ -28,7 +29,8 @@ public sealed class SessionService(AppDb db, TimeProvider clock)
         }
     }
 
-    async Task<IssuedSession> OpenOnceAsync(Guid clientId, string? tag, string? extraContext, TimeSpan lifetime, CancellationToken ct)
+    async Task<IssuedSession> OpenOnceAsync(
+        Guid clientId, string? tag, string? extraContext, TimeSpan lifetime, string channel, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var accessKey = AccessKeys.Create();
@@ -52,6 +54,7 @@ public sealed class SessionService(AppDb db, TimeProvider clock)
             Tag = tag,
             ActiveTag = tag,
             ExtraContext = extraContext,
+            Channel = channel,
             CreatedAt = now,
             ExpiresAt = now + lifetime,
         };

@@ -14,6 +14,10 @@ public sealed class SecretRedactorTests
     [InlineData("?ACCESS_TOKEN=pak_abc", "?ACCESS_TOKEN=[redacted]")]
     [InlineData("GET /api/v1/chat/wky%5Fabcd0123456789 HTTP/1.1", "GET /api/v1/chat/wky%5Fabcd… HTTP/1.1")]
     [InlineData("Keys start with wky_ and pak_.", "Keys start with wky_ and pak_.")]
+    [InlineData("POST https://api.telegram.org/bot123456:AAEhBP0av28-XYZ_secret/sendMessage", "POST https://api.telegram.org/bot123456:[redacted]/sendMessage")]
+    [InlineData("POST https://api.z-api.io/instances/3C4F0A/token/F5D2E1/send-text", "POST https://api.z-api.io/instances/[redacted]/token/[redacted]/send-text")]
+    [InlineData("POST /webhooks/zapi/0196f0b1-172d-7bbc-9393-4273b86667d2/s3cr3tvalue0123", "POST /webhooks/zapi/0196f0b1-172d-7bbc-9393-4273b86667d2/[redacted]")]
+    [InlineData("The bots of /botany are not bot tokens", "The bots of /botany are not bot tokens")]
     public void Keys_keep_their_prefix_and_four_characters_and_access_tokens_are_hidden(string text, string expected)
     {
         Assert.Equal(expected, SecretRedactor.Redact(text));
