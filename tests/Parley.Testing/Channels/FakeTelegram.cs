@@ -4,7 +4,7 @@ using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.WebUtilities;
+using static Parley.Testing.Channels.BotApiWire;
 
 namespace Parley.Testing.Channels;
 
@@ -253,7 +253,7 @@ public sealed partial class FakeTelegram : IAsyncDisposable
     {
         if (ChatRefusal(call) is { } refused)
             return refused;
-        if (!long.TryParse(call["message_id"], CultureInfo.InvariantCulture, out var messageId))
+        if (call.Number("message_id") is not { } messageId)
             return Error(400, "Bad Request: message identifier is not specified");
         var (text, entities, error) = Render(call);
         if (error is not null)
@@ -285,9 +285,9 @@ public sealed partial class FakeTelegram : IAsyncDisposable
 
     async Task<JsonObject> GetUpdatesAsync(TelegramCall call, CancellationToken requestAborted)
     {
-        var offset = Number(call, "offset") ?? 0;
-        var limit = (int)Math.Clamp(Number(call, "limit") ?? 100, 1, 100);
-        var timeout = TimeSpan.FromSeconds(Math.Max(0, Number(call, "timeout") ?? 0));
+        var offset = call.Number("offset") ?? 0;
+        var limit = (int)Math.Clamp(call.Number("limit") ?? 100, 1, 100);
+        var timeout = TimeSpan.FromSeconds(Math.Max(0, call.Number("timeout") ?? 0));
         long generation;
         lock (gate)
         {
@@ -401,88 +401,9 @@ public sealed partial class FakeTelegram : IAsyncDisposable
         return message;
     }
 
-    static JsonObject Ok(JsonNode result, string? description = null)
-    {
-        var answer = new JsonObject { ["ok"] = true, ["result"] = result };
-        if (description is not null)
-            answer["description"] = description;
-        return answer;
-    }
-
-    static JsonObject Error(ChannelFault fault) => fault.RetryAfter is { } retryAfter
-        ? Error(fault.Status, fault.Message ?? $"Too Many Requests: retry after {Seconds(retryAfter)}", Seconds(retryAfter))
-        : Error(fault.Status, fault.Message ?? ReasonPhrases.GetReasonPhrase(fault.Status));
-
-    static JsonObject Error(int code, string description, int? retryAfter = null)
-    {
-        var answer = new JsonObject { ["ok"] = false, ["error_code"] = code, ["description"] = description };
-        if (retryAfter is { } seconds)
-            answer["parameters"] = new JsonObject { ["retry_after"] = seconds };
-        return answer;
-    }
-
-    static async Task WriteAsync(HttpResponse response, JsonObject answer)
-    {
-        response.StatusCode = answer["ok"]!.GetValue<bool>() ? 200 : answer["error_code"]!.GetValue<int>();
-        response.ContentType = "application/json";
-        await response.WriteAsync(answer.ToJsonString());
-    }
-
-    static (string Token, string Method)? ParsePath(string? path) =>
-        path?.Trim('/').Split('/') is [['b', 'o', 't', .. var token], var method] ? (token, method) : null;
-
-    /// <summary>The call's parameters from the query string and a JSON, urlencoded or multipart body, as Telegram accepts.</summary>
-    static async Task<JsonObject> ReadParametersAsync(HttpRequest request, CancellationToken ct)
-    {
-        var parameters = new JsonObject();
-        foreach (var (name, value) in request.Query)
-            parameters[name] = FormValue(value.ToString());
-        if (request.HasFormContentType)
-        {
-            foreach (var (name, value) in await request.ReadFormAsync(ct))
-                parameters[name] = FormValue(value.ToString());
-        }
-        else if (request.HasJsonContentType())
-        {
-            try
-            {
-                if (await JsonNode.ParseAsync(request.Body, cancellationToken: ct) is JsonObject body)
-                    foreach (var (name, value) in body)
-                        parameters[name] = value?.DeepClone();
-            }
-            catch (JsonException)
-            {
-                // an unreadable body carries no parameters; the method then says which one is missing
-            }
-        }
-        return parameters;
-    }
-
-    // Structured parameters (reply_parameters, allowed_updates) arrive JSON-serialized in form and query values.
-    static JsonNode? FormValue(string value)
-    {
-        if (value is ['{', ..] or ['[', ..])
-        {
-            try
-            {
-                return JsonNode.Parse(value);
-            }
-            catch (JsonException)
-            {
-                // not JSON after all: keep the text
-            }
-        }
-        return JsonValue.Create(value);
-    }
-
-    static long? Number(TelegramCall call, string name) =>
-        long.TryParse(call[name], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
-
     static long UpdateId(JsonObject update) => update["update_id"]!.Deserialize<long>();
 
     static string[] Strings(JsonArray array) => [.. array.Select(a => a?.GetValue<string>() ?? "")];
-
-    static int Seconds(TimeSpan span) => (int)Math.Ceiling(span.TotalSeconds);
 
     [GeneratedRegex("^[A-Za-z0-9_-]{1,256}$")]
     private static partial Regex SecretToken();

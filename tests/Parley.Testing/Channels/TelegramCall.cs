@@ -18,13 +18,17 @@ public sealed record TelegramCall(string Method, JsonObject Parameters)
         var node => node.ToJsonString(),
     };
 
-    public long? ChatId => long.TryParse(this["chat_id"], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var id) ? id : null;
+    public long? ChatId => Number("chat_id");
 
     public string? Text => this["text"];
 
     public string? ParseMode => this["parse_mode"];
 
     public string? Action => this["action"];
+
+    /// <summary>A whole-number parameter, sent as a JSON number or as text; null when absent or not a number.</summary>
+    public long? Number(string name) =>
+        long.TryParse(this[name], NumberStyles.AllowLeadingSign, CultureInfo.InvariantCulture, out var value) ? value : null;
 
     /// <summary>reply_parameters.message_id, the message this one answers.</summary>
     public long? ReplyToMessageId => (Parameters["reply_parameters"] as JsonObject)?["message_id"]?.Deserialize<long>();
