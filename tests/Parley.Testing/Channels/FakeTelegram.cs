@@ -134,6 +134,9 @@ public sealed partial class FakeTelegram : IAsyncDisposable
             return;
         }
         var call = new TelegramCall(method, await ReadParametersAsync(context.Request, context.RequestAborted));
+        // A getUpdates ends the one still waiting as it arrives, before it is recorded: a test that saw a poll arrive
+        // knows that any later one ends it.
+        var poll = token == Token && method.Equals("getUpdates", StringComparison.OrdinalIgnoreCase) ? StartPoll() : 0;
         calls.Add(call);
 
         if (host.Down)
@@ -166,7 +169,7 @@ public sealed partial class FakeTelegram : IAsyncDisposable
                 "sendmessage" => SendMessage(call),
                 "editmessagetext" => EditMessageText(call),
                 "sendchataction" => SendChatAction(call),
-                "getupdates" => await GetUpdatesAsync(call, context.RequestAborted),
+                "getupdates" => await GetUpdatesAsync(call, poll, context.RequestAborted),
                 _ => Error(404, "Not Found"),
             };
             await WriteAsync(context.Response, answer);
@@ -283,12 +286,20 @@ public sealed partial class FakeTelegram : IAsyncDisposable
             : Error(400, "Bad Request: wrong parameter action in request");
     }
 
-    async Task<JsonObject> GetUpdatesAsync(TelegramCall call, CancellationToken requestAborted)
+    long StartPoll()
+    {
+        lock (gate)
+        {
+            Wake();
+            return ++pollGeneration;
+        }
+    }
+
+    async Task<JsonObject> GetUpdatesAsync(TelegramCall call, long poll, CancellationToken requestAborted)
     {
         var offset = call.Number("offset") ?? 0;
         var limit = (int)Math.Clamp(call.Number("limit") ?? 100, 1, 100);
         var timeout = TimeSpan.FromSeconds(Math.Max(0, call.Number("timeout") ?? 0));
-        long generation;
         lock (gate)
         {
             if (webhook is not null)
@@ -296,9 +307,6 @@ public sealed partial class FakeTelegram : IAsyncDisposable
             if (call.Parameters["allowed_updates"] is JsonArray allowed)
                 allowedUpdates = allowed.Count == 0 ? null : [.. Strings(allowed)];
             Confirm(offset);
-            // A newer getUpdates ends the one still waiting, which answers 409, as Telegram does.
-            generation = ++pollGeneration;
-            Wake();
         }
 
         using var stopping = CancellationTokenSource.CreateLinkedTokenSource(requestAborted, host.Stopping);
@@ -308,7 +316,7 @@ public sealed partial class FakeTelegram : IAsyncDisposable
             Task changed;
             lock (gate)
             {
-                if (generation != pollGeneration)
+                if (poll != pollGeneration)
                     return Error(409, "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running");
                 var batch = pending.Where(IsAllowed).Take(limit).Select(u => u.DeepClone()).ToArray();
                 if (batch.Length > 0)
