@@ -157,9 +157,10 @@ public sealed record FeedbackRequest(
         RegularExpression("^(up|down)$", ErrorMessage = "The rating field must be \"up\" or \"down\".")] string Rating,
     [property: StringLength(2000)] string? Comment = null);
 
+/// <summary><c>continueOn</c>: the chat apps this conversation can move to (see <c>POST …/continue</c>).</summary>
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,
-    DateTime ExpiresAt, UsageView Usage, bool Replying, IReadOnlyList<MessageView> Messages);
+    DateTime ExpiresAt, UsageView Usage, bool Replying, IReadOnlyList<MessageView> Messages, IReadOnlyList<IntegrationType> ContinueOn);
 
 /// <summary>What the talk page needs of a chat client; the context prompt and frame origins stay private.</summary>
 public sealed record ChatPageParameters(

@@ -87,7 +87,9 @@ public sealed class ConversationService(
             session.ExpiresAt,
             new UsageView(session.InputTokens, session.OutputTokens, "total"),
             replying,
-            messages.Select(MessageView.Of).ToList());
+            messages.Select(MessageView.Of).ToList(),
+            await db.Integrations.Where(i => i.ChatClientId == context.Client.Id && i.Address != null)
+                .Select(i => i.Type).Distinct().OrderBy(t => t).ToListAsync(ct));
     }
 
     /// <summary>

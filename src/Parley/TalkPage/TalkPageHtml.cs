@@ -56,6 +56,7 @@ public static partial class TalkPageHtml
                 {{logo}}
                 <h1 class="parley-title">{{E(title)}}</h1>
                 <span class="parley-session-usage" hidden></span>
+                {{(page.Chat.ContinueOn.Count == 0 ? "" : $"""<button type="button" class="parley-continue" aria-label="{E(s["ContinueOnPhone"])}" title="{E(s["ContinueOnPhone"])}"><svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><path d="M7 2h10a2 2 0 0 1 2 2v16a2 2 0 0 1-2 2H7a2 2 0 0 1-2-2V4a2 2 0 0 1 2-2zm0 3v13h10V5H7zm5 14.2a1 1 0 1 0 0 2 1 1 0 0 0 0-2z"/></svg></button>""")}}
                 <button type="button" class="parley-clear" aria-label="{{E(s["Clear"])}}" title="{{E(s["Clear"])}}">
                   <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><path d="M9 3h6l1 2h4v2H4V5h4l1-2zm-3 6h12l-1 12H7L6 9zm4 2v8h2v-8h-2zm4 0v8h2v-8h-2z"/></svg>
                 </button>
@@ -77,6 +78,12 @@ public static partial class TalkPageHtml
                 </button>
                 <p id="parley-hint" class="parley-visually-hidden">{{E(s["KeyboardHint"])}}</p>
               </form>
+              <dialog class="parley-continue-dialog" aria-labelledby="parley-continue-title">
+                <h2 id="parley-continue-title">{{E(s["ContinueOnPhone"])}}</h2>
+                <p>{{E(s["ContinueHint"])}}</p>
+                <div class="parley-continue-links"></div>
+                <form method="dialog"><div class="parley-confirm-actions"><button value="close" class="parley-button-secondary">{{E(s["Close"])}}</button></div></form>
+              </dialog>
               <dialog class="parley-confirm" aria-labelledby="parley-confirm-title">
                 <form method="dialog">
                   <h2 id="parley-confirm-title">{{E(s["ClearConfirmTitle"])}}</h2>

@@ -17,6 +17,7 @@
   const liveRegion = $('.parley-status');
   const sessionUsage = $('.parley-session-usage');
   const confirmDialog = $('.parley-confirm');
+  const continueDialog = $('.parley-continue-dialog');
   const main = $('.parley-main');
   const debug = config.chat.page.debug;
   let totalTokens = config.chat.usage.inputTokens + config.chat.usage.outputTokens;
@@ -405,6 +406,33 @@
     emit('conversation-cleared', {});
   });
 
+  // ---- Continue on a phone: a one-time link (and its QR code) per chat app the assistant answers on.
+  async function offerToContinue() {
+    const links = continueDialog.querySelector('.parley-continue-links');
+    links.replaceChildren();
+    continueDialog.showModal();
+    const response = await fetch(`${api}/continue`, { method: 'POST' });
+    if (!response.ok) {
+      continueDialog.close();
+      showNotice(describeProblem(await readProblem(response))[0]);
+      return;
+    }
+    const { data } = await response.json();
+    for (const link of data.links) {
+      const name = link.type === 'telegram' ? 'Telegram' : 'WhatsApp';
+      const item = element('div', 'parley-continue-link');
+      const anchor = element('a', null, link.type === 'telegram' ? t.ContinueTelegram : t.ContinueWhatsApp);
+      anchor.href = link.url;
+      anchor.target = '_blank';
+      anchor.rel = 'noopener noreferrer';
+      const qr = element('img');
+      qr.src = `data:image/svg+xml;charset=utf-8,${encodeURIComponent(link.qrCodeSvg)}`;
+      qr.alt = format(t.QrFor, name);
+      item.append(qr, anchor);
+      links.append(item);
+    }
+  }
+
   // ---- Composer
   function autosize() {
     input.style.height = 'auto';
@@ -429,10 +457,11 @@
   // Inside the embed script's panel, Escape closes the panel: keys pressed in this frame never reach the host page.
   if (window.parent !== window) {
     document.addEventListener('keydown', (event) => {
-      if (event.key === 'Escape' && !confirmDialog.open) window.parent.postMessage('parley:close', '*');
+      if (event.key === 'Escape' && !confirmDialog.open && !continueDialog.open) window.parent.postMessage('parley:close', '*');
     });
   }
   $('.parley-clear').addEventListener('click', askToClear);
+  $('.parley-continue')?.addEventListener('click', offerToContinue);
   for (const button of document.querySelectorAll('.parley-suggestion')) {
     button.addEventListener('click', () => send(button.dataset.prompt));
   }
