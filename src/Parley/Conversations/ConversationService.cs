@@ -216,6 +216,7 @@ public sealed class ConversationService(
                     db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
                 db.Messages.AddRange(added);
             });
+            run.MessageId = reply.Id;
             generator.Start(run, session.Id, reply.Id, context.Gateway, prompt, committed);
             return new(run, null);
         }

@@ -18,6 +18,9 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
 
     public Task Finished => finished.Task;
 
+    /// <summary>The id of the reply's stored message, known from the start, so a caller can find it again after a restart.</summary>
+    public Guid MessageId { get; set; }
+
     public bool IsComplete
     {
         get { lock (gate) return completed; }

@@ -50,9 +50,7 @@ public sealed partial class ChannelConversation(
         for (var next = 0; next < updates.Count;)
         {
             var update = updates[next];
-            var burst = update.Kind == InboundKind.Text && Command(update.Text) is null
-                ? updates.Skip(next).TakeWhile(u => u.Kind == InboundKind.Text && Command(u.Text) is null).ToList()
-                : [update];
+            var burst = update.Kind == InboundKind.Text && Command(update.Text) is null ? Burst(updates, next) : [update];
             next += burst.Count;
             chat.LastMessageAt = Now;
 
@@ -67,6 +65,22 @@ public sealed partial class ChannelConversation(
             await db.SaveChangesAsync(ct);
             if (answer is not null && !await DeliverAsync(integration, burst[^1], ct)) return;
         }
+    }
+
+    /// <summary>
+    /// Plain text messages in a row, answered as one. One already handed to the assistant before a restart ends its
+    /// burst, so the burst is the same one and its reply is the one stored.
+    /// </summary>
+    static List<InboundMessage> Burst(List<InboundMessage> updates, int start)
+    {
+        var burst = new List<InboundMessage>();
+        foreach (var update in updates.Skip(start))
+        {
+            if (update.Kind != InboundKind.Text || Command(update.Text) is not null) break;
+            burst.Add(update);
+            if (update.ReplyMessageId is not null) break;
+        }
+        return burst;
     }
 
     /// <summary>What to send back for one update, or a burst of text joined into one message; null for nothing.</summary>
@@ -100,27 +114,34 @@ public sealed partial class ChannelConversation(
             await conversations.AppendAsync(session, MessageRole.User, text, ct);
             return null;
         }
-        return await ConverseAsync(integration, chat.ChatId, session, text, strings, ct);
+        return await ConverseAsync(integration, chat.ChatId, session, text, burst[^1], strings, ct);
     }
 
-    /// <summary>Sends the message to the assistant and waits for its whole reply, showing it is typing meanwhile.</summary>
+    /// <summary>
+    /// Sends the message to the assistant and waits for its whole reply, showing it is typing meanwhile. The reply's id
+    /// is stored on the update before the wait, so after a restart the stored reply is sent and the model is not asked
+    /// again.
+    /// </summary>
     async Task<string> ConverseAsync(
-        ChannelIntegration integration, string chatId, SessionContext session, string text, IReadOnlyDictionary<string, string> strings,
-        CancellationToken ct)
+        ChannelIntegration integration, string chatId, SessionContext session, string text, InboundMessage handedOver,
+        IReadOnlyDictionary<string, string> strings, CancellationToken ct)
     {
+        if (handedOver.ReplyMessageId is { } earlier) return await StoredReplyAsync(session.Session.Id, earlier, strings, ct);
+
         var message = new UserMessage(text, RenewFor: TimeSpan.FromMinutes(integration.Settings.SessionDurationMinutes));
         var outcome = await conversations.SendAsync(session, message, ct);
         // A chat never gets the session API's 409: a message that comes while a reply runs (the same conversation
         // continued on the web, say) waits for it.
         for (var waited = 0; outcome.Refusal is { Code: ConversationRefusal.ReplyInProgress } && waited < 30; waited++)
         {
-            if (await replies.FollowAsync(session.Session.Id, ct) is { } running)
-                await foreach (var _ in running.WithCancellation(ct)) { }
-            else
-                await Task.Delay(TimeSpan.FromSeconds(1), ct);
+            await WaitForReplyAsync(session.Session.Id, ct);
             outcome = await conversations.SendAsync(session, message, ct);
         }
         if (outcome.Refusal is { } refusal) return Refused(refusal, strings);
+
+        var run = outcome.Run!;
+        handedOver.ReplyMessageId = run.MessageId;
+        await db.SaveChangesAsync(ct);
 
         using var typing = CancellationTokenSource.CreateLinkedTokenSource(ct);
         var showing = ShowTypingAsync(integration, chatId, typing.Token);
@@ -128,7 +149,7 @@ public sealed partial class ChannelConversation(
         var failed = false;
         try
         {
-            await foreach (var item in outcome.Run!.ReadAllAsync(ct))
+            await foreach (var item in run.ReadAllAsync(ct))
             {
                 if (item.Data is TextPayload delta && item.EventType == ChatEvents.Delta) reply.Append(delta.Content);
                 failed |= item.EventType == ChatEvents.Error;
@@ -139,10 +160,30 @@ public sealed partial class ChannelConversation(
             await typing.CancelAsync();
             await showing;
         }
-        if (!failed) return reply.ToString();
-        // What the assistant managed to say is worth having, with a word on why it stopped.
-        return reply.Length > 0 ? $"{reply}\n\n{strings["Unavailable"]}" : strings["Unavailable"];
+        return Answer(reply.ToString(), failed, strings);
     }
+
+    /// <summary>A reply handed over before a restart: waited for if it still runs somewhere, then read as stored.</summary>
+    async Task<string> StoredReplyAsync(Guid sessionId, Guid replyId, IReadOnlyDictionary<string, string> strings, CancellationToken ct)
+    {
+        await WaitForReplyAsync(sessionId, ct);
+        var conversation = await conversations.ConversationAsync(sessionId, settleAbandoned: !await replies.IsReplyingAsync(sessionId), ct);
+        var reply = conversation.Find(m => m.Id == replyId);
+        return reply is null ? strings["Unavailable"] : Answer(reply.Content, reply.Status != MessageStatus.Complete, strings);
+    }
+
+    async Task WaitForReplyAsync(Guid sessionId, CancellationToken ct)
+    {
+        if (await replies.FollowAsync(sessionId, ct) is { } running)
+            await foreach (var _ in running.WithCancellation(ct)) { }
+        else if (await replies.IsReplyingAsync(sessionId))
+            await Task.Delay(TimeSpan.FromSeconds(1), ct);
+    }
+
+    /// <summary>What the assistant managed to say is worth having; a reply cut short says why it stopped.</summary>
+    static string Answer(string reply, bool failed, IReadOnlyDictionary<string, string> strings) => !failed
+        ? reply
+        : reply.Length > 0 ? $"{reply}\n\n{strings["Unavailable"]}" : strings["Unavailable"];
 
     async Task<string?> CommandAsync(
         ChannelIntegration integration, ChannelChat chat, ChatClient client, IReadOnlyDictionary<string, string> strings, Command command,

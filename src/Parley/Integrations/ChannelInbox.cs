@@ -32,6 +32,11 @@ public sealed class InboundMessage
     public DateTime SentAt { get; init; }
     public DateTime ReceivedAt { get; init; }
     public InboundStatus Status { get; set; }
+    /// <summary>
+    /// The assistant's reply this update (the last of a burst) was handed over for: after a restart the stored reply is
+    /// sent, and the model is not asked twice.
+    /// </summary>
+    public Guid? ReplyMessageId { get; set; }
     /// <summary>What is to be sent to the chat in answer (Markdown), while <see cref="Status"/> is Delivering.</summary>
     public string? Outgoing { get; set; }
     public int Attempts { get; set; }

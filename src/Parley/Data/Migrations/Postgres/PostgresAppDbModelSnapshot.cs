@@ -240,6 +240,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 
+                    b.Property<Guid?>("ReplyMessageId")
+                        .HasColumnType("uuid");
+
                     b.Property<string>("SenderName")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");

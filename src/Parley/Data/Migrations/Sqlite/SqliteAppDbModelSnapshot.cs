@@ -233,6 +233,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 
+                    b.Property<Guid?>("ReplyMessageId")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("SenderName")
                         .HasMaxLength(200)
                         .HasColumnType("TEXT");

@@ -112,6 +112,7 @@ namespace Parley.Data.Migrations.Postgres
                     SentAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),
                     Status = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    ReplyMessageId = table.Column<Guid>(type: "uuid", nullable: true),
                     Outgoing = table.Column<string>(type: "text", nullable: true),
                     Attempts = table.Column<int>(type: "integer", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "timestamp with time zone", nullable: false),

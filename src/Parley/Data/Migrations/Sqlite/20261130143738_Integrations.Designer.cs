@@ -11,7 +11,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDb))]
-    [Migration("20261130141945_Integrations")]
+    [Migration("20261130143738_Integrations")]
     partial class Integrations
     {
         /// <inheritdoc />
@@ -234,6 +234,9 @@ namespace Parley.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.Property<DateTime>("ReceivedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid?>("ReplyMessageId")
                         .HasColumnType("TEXT");
 
                     b.Property<string>("SenderName")

@@ -12,7 +12,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDb))]
-    [Migration("20261130141947_Integrations")]
+    [Migration("20261130143759_Integrations")]
     partial class Integrations
     {
         /// <inheritdoc />
@@ -242,6 +242,9 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
+
+                    b.Property<Guid?>("ReplyMessageId")
+                        .HasColumnType("uuid");
 
                     b.Property<string>("SenderName")
                         .HasMaxLength(200)

@@ -112,6 +112,7 @@ namespace Parley.Data.Migrations.Sqlite
                     SentAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     ReceivedAt = table.Column<DateTime>(type: "TEXT", nullable: false),
                     Status = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    ReplyMessageId = table.Column<Guid>(type: "TEXT", nullable: true),
                     Outgoing = table.Column<string>(type: "TEXT", nullable: true),
                     Attempts = table.Column<int>(type: "INTEGER", nullable: false),
                     NextAttemptAt = table.Column<DateTime>(type: "TEXT", nullable: false),
