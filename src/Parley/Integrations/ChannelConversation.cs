@@ -34,11 +34,10 @@ public sealed partial class ChannelConversation(
             .OrderBy(m => m.ReceivedAt).ThenBy(m => m.Id)
             .ToListAsync(ct);
         // An answer waiting for its delivery holds back everything after it: a chat reads its answers in order.
-        if (updates.FirstOrDefault(u => u.Status == InboundStatus.Delivering) is { } waiting)
+        while (updates.FirstOrDefault(u => u.Status == InboundStatus.Delivering) is { } waiting)
         {
             if (waiting.NextAttemptAt > now || !await DeliverAsync(integration, waiting, ct)) return;
             updates.Remove(waiting);
-            if (updates.Any(u => u.Status == InboundStatus.Delivering)) return;
         }
         if (updates.Count == 0 || updates.Any(u => u.NextAttemptAt > now)) return;
 

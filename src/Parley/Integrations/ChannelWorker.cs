@@ -66,10 +66,17 @@ public sealed partial class ChannelWorker(
             if (working.ContainsKey(chat.Key) || working.Count >= MaxChatsAtOnce) continue;
             if (await integrations.GetAsync(chat.Key.IntegrationId, db, ct) is not { } integration) continue;
 
-            // A burst is over once its last message is the debounce old; an answer to deliver waits for its next attempt.
-            var burstEnds = chat.Where(m => m.Status == InboundStatus.Pending).Select(m => m.ReceivedAt).DefaultIfEmpty(DateTime.MinValue).Max()
-                + TimeSpan.FromMilliseconds(integration.Settings.DebounceMilliseconds);
-            var due = new[] { burstEnds, chat.Min(m => m.NextAttemptAt) }.Max();
+            // An answer still to deliver holds the chat until its next attempt (a chat reads its answers in order);
+            // otherwise the chat is due when its burst is over (its last message is the debounce old) and nothing in
+            // it waits for a retry.
+            var delivering = chat.Where(m => m.Status == InboundStatus.Delivering).ToList();
+            var due = delivering.Count > 0
+                ? delivering.MinBy(m => m.ReceivedAt)!.NextAttemptAt
+                : new[]
+                {
+                    chat.Max(m => m.ReceivedAt) + TimeSpan.FromMilliseconds(integration.Settings.DebounceMilliseconds),
+                    chat.Max(m => m.NextAttemptAt),
+                }.Max();
             if (due > now)
             {
                 if (due - now < wait) wait = due - now;
@@ -83,6 +90,7 @@ public sealed partial class ChannelWorker(
     async Task WorkAsync(ChannelIntegration integration, string chatId, CancellationToken ct)
     {
         await Task.Yield();
+        var worked = false;
         try
         {
             // Another instance may be working this chat: it will see anything new when it is done.
@@ -90,6 +98,7 @@ public sealed partial class ChannelWorker(
             if (held is null) return;
             await using var scope = scopes.CreateAsyncScope();
             await scope.ServiceProvider.GetRequiredService<ChannelConversation>().WorkAsync(integration, chatId, ct);
+            worked = true;
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -102,8 +111,8 @@ public sealed partial class ChannelWorker(
         finally
         {
             working.TryRemove((integration.Id, chatId), out _);
-            // Something may have arrived for this chat while it was worked.
-            inbox.Wake();
+            // Something may have arrived for this chat while it was worked; a chat left as it was waits for its time.
+            if (worked) inbox.Wake();
         }
     }
 
