@@ -6,7 +6,7 @@ namespace Parley.Integrations.WhatsApp;
 // nullable so that a field Z-API leaves out, or sends as null, reads as "not set" instead of failing the payload.
 
 /// <summary>GET status: whether the instance is connected to a WhatsApp number, and whether that phone is online.</summary>
-sealed record ZapiStatus(bool Connected, string? Error, bool SmartphoneConnected);
+sealed record ZapiStatus(bool Connected, bool SmartphoneConnected);
 
 /// <summary>GET device: the connected phone.</summary>
 sealed record ZapiDevice(string? Phone);
@@ -14,8 +14,8 @@ sealed record ZapiDevice(string? Phone);
 /// <summary>POST send-text. <c>delayTyping</c> shows "typing…" for that many seconds (1–15) before the message.</summary>
 sealed record ZapiSendText(string Phone, string Message, int? DelayTyping);
 
-/// <summary>What send-text answers: Z-API's own id and WhatsApp's id of the message.</summary>
-sealed record ZapiSent(string? ZaapId, string? MessageId);
+/// <summary>What send-text answers (besides Z-API's own zaapId): WhatsApp's id of the message.</summary>
+sealed record ZapiSent(string? MessageId);
 
 /// <summary>How Z-API words a refusal.</summary>
 sealed record ZapiError(string? Error, string? Message);
