@@ -1,6 +1,9 @@
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Integrations;
 using Parley.Testing;
 using Parley.Testing.Channels;
 
@@ -123,6 +126,14 @@ sealed class WhatsAppParley : IAsyncDisposable
         (await GetIntegrationAsync()).GetProperty("status").GetString() is { } status && status.StartsWith("Could not deliver an answer", StringComparison.Ordinal)
             ? status
             : null);
+
+    /// <summary>Waits until every stored message is answered and its answer delivered: Parley has Z-API's answer to each send-text.</summary>
+    public Task WaitForDeliveredAsync() => UntilAsync(async () =>
+    {
+        await using var scope = Parley.Services.CreateAsyncScope();
+        var inbox = scope.ServiceProvider.GetRequiredService<AppDb>().InboundMessages;
+        return await inbox.AllAsync(m => m.Status == InboundStatus.Done, Ct) ? "delivered" : null;
+    });
 
     /// <summary>Asks again and again until <paramref name="probe"/> has an answer: for what Parley does in the background.</summary>
     static async Task<T> UntilAsync<T>(Func<Task<T?>> probe) where T : class

@@ -168,12 +168,13 @@ public sealed class WhatsAppOnSqlite() : WhatsAppTests(DatabaseKind.Sqlite)
         await using var whatsApp = await StartAsync(Kind);
         var url = whatsApp.WebhookUrl.ToString();
         var secret = url[(url.LastIndexOf('/') + 1)..];
+        var wrongUrl = url[..^secret.Length] + new string('x', secret.Length);
 
-        var wrongSecret = await whatsApp.Zapi.DeliverAsync(new Uri(url[..^secret.Length] + new string('x', secret.Length)), whatsApp.Text("one"), Ct);
+        var wrongSecret = await whatsApp.Zapi.DeliverAsync(new Uri(wrongUrl), whatsApp.Text("one"), Ct);
         var shorterSecret = await whatsApp.Zapi.DeliverAsync(new Uri(url[..^1]), whatsApp.Text("two"), Ct);
         var unknown = await whatsApp.Zapi.DeliverAsync(
             new Uri(whatsApp.Parley.BaseAddress, $"/webhooks/zapi/{Guid.NewGuid()}/{secret}"), whatsApp.Text("three"), Ct);
-        using var malformedWithWrongSecret = await PostRawAsync(whatsApp, url[..^1] + "y", "{not json");
+        using var malformedWithWrongSecret = await PostRawAsync(whatsApp, wrongUrl, "{not json");
 
         Assert.Equal([HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound, HttpStatusCode.NotFound],
             [wrongSecret, shorterSecret, unknown, malformedWithWrongSecret.StatusCode]);
@@ -377,6 +378,7 @@ public sealed class WhatsAppOnSqlite() : WhatsAppTests(DatabaseKind.Sqlite)
         await using var whatsApp = await StartAsync(Kind);
         await whatsApp.DeliverAsync(whatsApp.Text("First"));
         var answer = await whatsApp.SentAsync(1);
+        await whatsApp.WaitForDeliveredAsync();
 
         var echo = whatsApp.Text(answer.Message!);
         echo["fromMe"] = true;
@@ -445,7 +447,7 @@ public sealed class WhatsAppOnSqlite() : WhatsAppTests(DatabaseKind.Sqlite)
 
         await whatsApp.DeliverAsync(whatsApp.Text("Hello"));
         await whatsApp.SentAsync(1);
-        await zapi.DeliverAsync(new Uri(webhookUrl[..^4] + "abcd"), whatsApp.Text("guess"), Ct);
+        await zapi.DeliverAsync(new Uri(webhookUrl[..^webhookSecret.Length] + new string('x', webhookSecret.Length)), whatsApp.Text("guess"), Ct);
         zapi.FailNext("send-text", ChannelFault.Error(403, $"{zapi.ClientToken} not allowed"));
         await whatsApp.DeliverAsync(whatsApp.Text("Again"));
         await whatsApp.SentAsync(2);
