@@ -1,5 +1,6 @@
 using System.Buffers;
 using System.Collections;
+using System.Collections.Frozen;
 using System.Globalization;
 using System.Text;
 using System.Text.RegularExpressions;
@@ -75,9 +76,15 @@ public static partial class SecretRedactor
         }
     }
 
-    /// <summary>Structured log values (a log entry's or a scope's), each redacted.</summary>
+    /// <summary>Structured log values (a log entry's or a scope's), each redacted; a credential header's value hidden.</summary>
     public static KeyValuePair<string, object?>[] RedactValues(IEnumerable<KeyValuePair<string, object?>> pairs) =>
-        [.. pairs.Select(pair => new KeyValuePair<string, object?>(pair.Key, RedactValue(pair.Value)))];
+        [.. pairs.Select(pair => new KeyValuePair<string, object?>(pair.Key, CredentialHeaders.Contains(pair.Key) ? HiddenValue : RedactValue(pair.Value)))];
+
+    // HttpClient's header logging hides values in its message only: its structured state holds every header, named
+    // after it, as sent (a provider's Authorization, Z-API's Client-Token).
+    static readonly FrozenSet<string> CredentialHeaders = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
+        "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "Api-Key", "X-Api-Key", "Client-Token",
+        "X-Telegram-Bot-Api-Secret-Token");
 
     // Chat apps put their credentials in request paths: Telegram's bot token (/bot<id>:<secret>/sendMessage), Z-API's
     // instance and token (/instances/<id>/token/<token>/send-text), and the secret of Parley's own Z-API webhook URL.

@@ -10,7 +10,7 @@ namespace Parley.Testing.Channels;
 /// <summary>
 /// A local Z-API (https://developer.z-api.io) on a random loopback port, for one WhatsApp instance:
 /// <c>{BaseAddress}/instances/{instanceId}/token/{instanceToken}/{action}</c> with the account's Client-Token header.
-/// It answers send-text, status and the received-message webhook settings as documented; typing presence exists in
+/// It answers send-text, status, device and the received-message webhook settings as documented; typing presence exists in
 /// Z-API only as send-text's delayTyping, which the fake records. Every request is recorded, including refused ones.
 /// </summary>
 public sealed partial class FakeZapi : IAsyncDisposable
@@ -24,6 +24,7 @@ public sealed partial class FakeZapi : IAsyncDisposable
     {
         ["send-text"] = "POST",
         ["status"] = "GET",
+        ["device"] = "GET",
         ["update-webhook-received"] = "PUT",
         ["update-webhook-received-delivery"] = "PUT",
     };
@@ -33,6 +34,7 @@ public sealed partial class FakeZapi : IAsyncDisposable
     readonly FaultScript faults = new();
     readonly HttpClient deliveries = new();
     readonly Lock gate = new();
+    readonly List<string> sentMessageIds = [];
     Uri? receivedWebhook;
 
     FakeZapi(string instanceId, string instanceToken, string? clientToken)
@@ -59,6 +61,9 @@ public sealed partial class FakeZapi : IAsyncDisposable
     /// <summary>What status reports: whether the phone itself is online.</summary>
     public bool SmartphoneConnected { get; set; } = true;
 
+    /// <summary>What device reports as the connected phone's number: the one webhook payloads give as connectedPhone.</summary>
+    public string ConnectedPhone { get; set; } = ZapiWebhooks.ConnectedPhone;
+
     /// <summary>The URL set with update-webhook-received(-delivery), where received messages go.</summary>
     public Uri? ReceivedWebhook
     {
@@ -66,6 +71,12 @@ public sealed partial class FakeZapi : IAsyncDisposable
     }
 
     public IReadOnlyList<ZapiCall> Calls => calls.All;
+
+    /// <summary>The WhatsApp message ids send-text answered, in order: what Z-API reports back when the message is echoed as fromMe.</summary>
+    public IReadOnlyList<string> SentMessageIds
+    {
+        get { lock (gate) return [.. sentMessageIds]; }
+    }
 
     /// <summary>While true, every request gets the HTML 502 page of the proxy in front of the API.</summary>
     public bool Down
@@ -87,8 +98,11 @@ public sealed partial class FakeZapi : IAsyncDisposable
 
     public Task StartAgainAsync() => host.StartAsync();
 
-    /// <summary>The next <paramref name="times"/> requests for <paramref name="action"/> get <paramref name="fault"/>.</summary>
-    public void FailNext(string action, ChannelFault fault, int times = 1) => faults.Add(action, fault, times);
+    /// <summary>
+    /// The next <paramref name="times"/> requests for <paramref name="action"/> get <paramref name="fault"/>, once
+    /// <paramref name="after"/> more have been answered normally (the second part of a long message, say).
+    /// </summary>
+    public void FailNext(string action, ChannelFault fault, int times = 1, int after = 0) => faults.Add(action, fault, times, after);
 
     /// <summary>The <paramref name="count"/>-th request for <paramref name="action"/>, waiting for it to arrive.</summary>
     public Task<ZapiCall> WaitForCallAsync(string action, int count, TimeSpan timeout) =>
@@ -160,11 +174,12 @@ public sealed partial class FakeZapi : IAsyncDisposable
         {
             "send-text" => SendText(call),
             "status" => (200, Status()),
+            "device" => (200, Device()),
             _ => SetReceivedWebhook(call),
         };
     }
 
-    static (int, JsonObject) SendText(ZapiCall call)
+    (int, JsonObject) SendText(ZapiCall call)
     {
         // The docs ask for digits only (country code, area code, number) or a group id; the refusal's wording is the fake's.
         if (call.Phone is not { } phone || !Phone().IsMatch(phone))
@@ -173,6 +188,8 @@ public sealed partial class FakeZapi : IAsyncDisposable
             return (400, Error("message is required"));
         // zaapId is Z-API's own id, messageId WhatsApp's; the current docs add an id, which the fake fills with the latter.
         var messageId = ZapiWebhooks.NewMessageId();
+        lock (gate)
+            sentMessageIds.Add(messageId);
         return (200, new JsonObject { ["zaapId"] = Convert.ToHexString(Guid.NewGuid().ToByteArray()), ["messageId"] = messageId, ["id"] = messageId });
     }
 
@@ -181,6 +198,19 @@ public sealed partial class FakeZapi : IAsyncDisposable
         ["connected"] = Connected,
         ["error"] = Connected ? "You are already connected." : "You are not connected.",
         ["smartphoneConnected"] = Connected && SmartphoneConnected,
+    };
+
+    // The docs show device's answer for a connected phone only; the fake leaves the number empty otherwise.
+    JsonObject Device() => new()
+    {
+        ["phone"] = Connected ? ConnectedPhone : "",
+        ["imgUrl"] = "",
+        ["about"] = "",
+        ["name"] = "",
+        ["device"] = new JsonObject { ["sessionName"] = "Z-API", ["device_model"] = "Z-API" },
+        ["originalDevice"] = "android",
+        ["sessionId"] = 175,
+        ["isBusiness"] = false,
     };
 
     (int, JsonObject) SetReceivedWebhook(ZapiCall call)

@@ -46,4 +46,17 @@ public sealed class SecretRedactorTests
         Assert.Equal("/chat/wky_abcd…", SecretRedactor.RedactValue(new PathString($"/chat/{AccessKey}")));
         Assert.Equal(new object[] { "wky_abcd…", 1 }, SecretRedactor.RedactValue(new object[] { AccessKey, 1 }));
     }
+
+    [Fact]
+    public void Credential_headers_in_structured_values_are_hidden_whatever_their_form()
+    {
+        var headers = new KeyValuePair<string, object?>[]
+        {
+            new("Client-Token", new[] { "F0a1b2c3d4e5f6" }),
+            new("authorization", new[] { "Bearer sk-provider-key" }),
+            new("Content-Type", new[] { "application/json" }),
+        };
+
+        Assert.Equal(["[redacted]", "[redacted]", new[] { "application/json" }], SecretRedactor.RedactValues(headers).Select(h => h.Value));
+    }
 }

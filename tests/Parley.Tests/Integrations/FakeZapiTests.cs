@@ -27,6 +27,7 @@ public class FakeZapiTests
         var call = await zapi.WaitForCallAsync("send-text", 1, TimeSpan.FromSeconds(5));
         Assert.Equal(("POST", "5511999999999", "Welcome to *Z-API*", 2, 5), (call.HttpMethod, call.Phone, call.Message, call.DelayMessage, call.DelayTyping));
         Assert.Equal(FakeZapi.DefaultClientToken, call.ClientToken);
+        Assert.Equal([body.GetProperty("messageId").GetString()!], zapi.SentMessageIds);
     }
 
     [Fact]
@@ -44,6 +45,20 @@ public class FakeZapiTests
         Assert.Equal("""{"connected":true,"error":"You are already connected.","smartphoneConnected":true}""", connected);
         Assert.Equal("""{"connected":true,"error":"You are already connected.","smartphoneConnected":false}""", phoneOffline);
         Assert.Equal("""{"connected":false,"error":"You are not connected.","smartphoneConnected":false}""", disconnected);
+    }
+
+    [Fact]
+    public async Task Device_reports_the_connected_phone_number()
+    {
+        await using var zapi = await FakeZapi.StartAsync();
+        using var http = new HttpClient();
+
+        using var response = await http.SendAsync(Request(zapi, HttpMethod.Get, "device"), Ct);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        Assert.Equal(ZapiWebhooks.ConnectedPhone, body.GetProperty("phone").GetString());
+        Assert.Equal("Z-API", body.GetProperty("device").GetProperty("sessionName").GetString());
     }
 
     [Theory]
@@ -160,6 +175,23 @@ public class FakeZapiTests
         Assert.Equal([HttpStatusCode.ServiceUnavailable, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK], [first.StatusCode, second.StatusCode, third.StatusCode]);
         Assert.Equal("""{"error":"Service Unavailable"}""", await first.Content.ReadAsStringAsync(Ct));
         Assert.Equal("send-text", zapi.Calls[^1].Action);
+    }
+
+    [Fact]
+    public async Task Fault_scripted_after_some_calls_lets_those_through_first()
+    {
+        await using var zapi = await FakeZapi.StartAsync();
+        using var http = new HttpClient();
+        zapi.FailNext("send-text", ChannelFault.Error(503), after: 1);
+
+        var statuses = new List<HttpStatusCode>();
+        for (var i = 0; i < 3; i++)
+        {
+            using var response = await http.SendAsync(Request(zapi, HttpMethod.Post, "send-text", new { phone = "5511999999999", message = $"part {i}" }), Ct);
+            statuses.Add(response.StatusCode);
+        }
+
+        Assert.Equal([HttpStatusCode.OK, HttpStatusCode.ServiceUnavailable, HttpStatusCode.OK], statuses);
     }
 
     [Fact]
