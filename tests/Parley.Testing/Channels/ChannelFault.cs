@@ -16,18 +16,25 @@ public sealed record ChannelFault(int Status, string? Message = null, TimeSpan? 
     public static ChannelFault DropConnection { get; } = new(0) { Drop = true };
 }
 
-/// <summary>Faults scripted per method: the next N calls of a method get the fault, then it answers normally again.</summary>
+/// <summary>
+/// Faults scripted per method: the next N calls of a method (or N calls after a few normal ones) get the fault, then it
+/// answers normally again.
+/// </summary>
 sealed class FaultScript
 {
-    readonly Dictionary<string, Queue<ChannelFault>> pending = new(StringComparer.OrdinalIgnoreCase);
+    readonly Dictionary<string, Queue<ChannelFault?>> pending = new(StringComparer.OrdinalIgnoreCase);
 
-    public void Add(string method, ChannelFault fault, int times)
+    /// <summary>After the next <paramref name="after"/> calls of the method answer normally, <paramref name="times"/> get the fault.</summary>
+    public void Add(string method, ChannelFault fault, int times, int after = 0)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(times, 1);
+        ArgumentOutOfRangeException.ThrowIfNegative(after);
         lock (pending)
         {
             if (!pending.TryGetValue(method, out var queue))
                 pending[method] = queue = new();
+            for (var i = 0; i < after; i++)
+                queue.Enqueue(null);
             for (var i = 0; i < times; i++)
                 queue.Enqueue(fault);
         }
