@@ -1,3 +1,5 @@
+using Parley.Integrations.Telegram;
+
 namespace Parley.Integrations;
 
 public static class IntegrationSetup
@@ -10,12 +12,14 @@ public static class IntegrationSetup
         services.AddScoped<ChannelConversation>();
         services.AddScoped<ContinuationCodes>();
         services.AddHostedService<ChannelWorker>();
+        services.AddTelegram();
         return services;
     }
 
     public static IEndpointRouteBuilder MapIntegrations(this IEndpointRouteBuilder app)
     {
         app.MapIntegrationEndpoints();
+        app.MapTelegramWebhook();
         return app;
     }
 }
