@@ -1,3 +1,4 @@
+using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
 using System.Text.Json.Nodes;
@@ -312,6 +313,42 @@ public abstract class TelegramTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Polling_mode_answers_updates_from_getUpdates_and_confirms_them_once_stored()
+    {
+        await using var bot = await TelegramBot.StartAsync(kind, mode: "polling");
+        Assert.Null(bot.Telegram.Webhook);
+        Assert.DoesNotContain(bot.Telegram.Calls, c => c.Method == "setWebhook");
+        Assert.Equal("deleteWebhook", bot.Telegram.Calls[1].Method);
+        Assert.Equal("Connected as @parley_test_bot, polling", (await bot.GetIntegrationAsync()).GetProperty("status").GetString());
+
+        var update = TelegramUpdates.Text(Alice, "polled");
+        bot.Telegram.EnqueueUpdate(update);
+        Assert.Equal("echo: polled", (await bot.ReplyAsync(1)).Text);
+
+        var updateId = update["update_id"]!.GetValue<long>();
+        var confirming = await WaitForCallAsync(bot.Telegram, "getUpdates", c => c.Number("offset") == updateId + 1);
+        Assert.Equal("25", confirming["timeout"]);
+        Assert.Equal("[\"message\"]", confirming["allowed_updates"]);
+        Assert.Equal("telegram", Assert.Single((await bot.SessionsAsync()).EnumerateArray()).GetProperty("channel").GetString());
+    }
+
+    [Fact]
+    public async Task Polling_goes_on_after_telegram_failed_to_answer_a_poll()
+    {
+        await using var bot = await TelegramBot.StartWithoutIntegrationAsync(kind);
+        bot.Telegram.FailNext("getUpdates", ChannelFault.Error(502, "Bad Gateway"));
+        await bot.CreateAsync(mode: "polling");
+        var first = await bot.Telegram.WaitForCallAsync("getUpdates", 1, Wait);
+
+        // The failed poll is tried again after a backoff that runs on Parley's clock.
+        await AdvanceUntilCallAsync(bot, "getUpdates", 2);
+        bot.Telegram.EnqueueUpdate(TelegramUpdates.Text(Alice, "after the hiccup"));
+
+        Assert.Equal("echo: after the hiccup", (await bot.ReplyAsync(1)).Text);
+        Assert.Null(first.Number("offset"));
+    }
+
+    [Fact]
     public async Task Web_conversation_continues_in_telegram_through_a_start_link()
     {
         await using var bot = await TelegramBot.StartAsync(kind);
@@ -342,6 +379,31 @@ public abstract class TelegramTests(DatabaseKind kind)
     protected static List<(string Role, string Content)> Conversation(RecordedRequest request) =>
         [.. request.Messages.Where(m => m.Role != "system")];
 
+    protected static async Task<TelegramCall> WaitForCallAsync(FakeTelegram telegram, string method, Func<TelegramCall, bool> matches)
+    {
+        for (var count = 1; ; count++)
+        {
+            var call = await telegram.WaitForCallAsync(method, count, Wait);
+            if (matches(call)) return call;
+        }
+    }
+
+    /// <summary>Moves Parley's clock a second at a time until the call arrives: for a wait that starts at a moment the test cannot see.</summary>
+    protected static async Task<TelegramCall> AdvanceUntilCallAsync(TelegramBot bot, string method, int count)
+    {
+        var waited = Stopwatch.StartNew();
+        while (true)
+        {
+            bot.Parley.Clock.Advance(TimeSpan.FromSeconds(1));
+            try
+            {
+                return await bot.Telegram.WaitForCallAsync(method, count, TimeSpan.FromMilliseconds(250));
+            }
+            catch (TimeoutException) when (waited.Elapsed < Wait)
+            {
+            }
+        }
+    }
 }
 
 /// <summary>Cases that do not depend on the database: run once.</summary>
@@ -391,6 +453,25 @@ public sealed class TelegramOnSqlite() : TelegramTests(DatabaseKind.Sqlite)
 
         Assert.Equal((HttpStatusCode.BadGateway, "channel_unavailable"), (response.StatusCode, problem.GetProperty("code").GetString()));
         Assert.Empty((await bot.ListIntegrationsAsync()).EnumerateArray());
+    }
+
+    [Fact]
+    public async Task Polling_stops_when_telegram_refuses_the_token_and_starts_again_when_the_integration_changes()
+    {
+        await using var bot = await TelegramBot.StartWithoutIntegrationAsync(Kind);
+        bot.Telegram.FailNext("getUpdates", ChannelFault.Error(401, "Unauthorized"));
+        await bot.CreateAsync(mode: "polling");
+
+        await bot.WaitForStatusAsync("Polling stopped: Telegram refused the bot token");
+        await Task.Delay(TimeSpan.FromSeconds(4), Ct); // longer than the poller takes to look at the integrations again
+        Assert.Single(bot.Telegram.Calls, c => c.Method == "getUpdates");
+
+        using var update = await bot.Parley.Admin.PutAsJsonAsync(bot.IntegrationPath,
+            new { type = "telegram", mode = "polling", apiBaseAddress = bot.Telegram.BaseAddress, debounceMilliseconds = 0 }, Ct);
+        Assert.Equal(HttpStatusCode.OK, update.StatusCode);
+        bot.Telegram.EnqueueUpdate(TelegramUpdates.Text(TelegramUser.Bob, "back?"));
+
+        Assert.Equal("echo: back?", (await bot.ReplyAsync(1)).Text);
     }
 
     [Fact]

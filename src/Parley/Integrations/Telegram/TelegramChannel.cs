@@ -71,6 +71,10 @@ public sealed class TelegramChannel(IHttpClientFactory httpClients, IMemoryCache
     public Task ShowTypingAsync(ChannelIntegration integration, string chatId, CancellationToken ct) =>
         CallAsync(() => Bot(integration).SendChatAction(Chat(chatId), ChatAction.Typing, cancellationToken: ct), "show typing", ct);
 
+    /// <summary>The updates after <paramref name="offset"/>, waiting up to <paramref name="waitSeconds"/> for one to come.</summary>
+    public Task<Update[]> GetUpdatesAsync(ChannelIntegration integration, int? offset, int waitSeconds, CancellationToken ct) =>
+        CallAsync(() => Bot(integration).GetUpdates(offset, timeout: waitSeconds, allowedUpdates: Wanted, cancellationToken: ct), "get updates", ct);
+
     /// <summary>
     /// A client per call: it costs a few small objects, and a cached one would keep the factory's connection handler
     /// (and its DNS answer) past its rotation. Telegram.Bot's own waiting on a 429 is off, so a rate limit comes back
