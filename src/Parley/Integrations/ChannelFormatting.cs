@@ -4,18 +4,20 @@ namespace Parley.Integrations;
 
 // Turns a model's Markdown reply into the messages a channel shows, each within the channel's length limit.
 // Map: MarkdownFlattener walks Markdig's syntax tree into StyledText (text plus styles, channel-neutral);
-// MessageSplitter picks where messages end; TelegramHtmlWriter or WhatsAppWriter renders each message.
+// MessageSplitter picks where each message ends; TelegramHtmlWriter or WhatsAppWriter renders every message.
 public static class ChannelFormatting
 {
     /// <summary>
-    /// Telegram Bot API "HTML" parse mode. Lengths are UTF-16 code units, as Telegram counts them; each part's
-    /// raw HTML is at most <paramref name="maxLength"/>, so the text Telegram shows fits too.
+    /// The messages to send, in order, with Telegram's <c>parse_mode=HTML</c>. Each is at most
+    /// <paramref name="maxLength"/> UTF-16 code units of raw HTML (so the text Telegram shows fits too) and has
+    /// balanced tags of its own.
     /// </summary>
     public static IReadOnlyList<string> ToTelegramHtml(string markdown, int maxLength = 4096) =>
         Format(markdown, maxLength, bullet: "• ", TelegramHtmlWriter.Write);
 
     /// <summary>
-    /// WhatsApp's formatting characters, no HTML. Lengths are UTF-16 code units of the text sent.
+    /// The messages to send, in order, as WhatsApp text bodies using WhatsApp's own formatting characters.
+    /// Each is at most <paramref name="maxLength"/> UTF-16 code units.
     /// </summary>
     public static IReadOnlyList<string> ToWhatsApp(string markdown, int maxLength = 4096) =>
         Format(markdown, maxLength, bullet: "- ", WhatsAppWriter.Write);

@@ -28,7 +28,7 @@ internal sealed class StyledTextBuilder
     {
         if (text.Length == 0) return;
         var styles = CurrentStyles();
-        pendingNewlineStyles = pendingNewlines == 0 ? styles : [.. pendingNewlineStyles.Zip(styles).TakeWhile(p => p.First == p.Second).Select(p => p.First)];
+        pendingNewlineStyles = pendingNewlines == 0 ? styles : SharedOuterStyles(pendingNewlineStyles, styles);
         pendingNewlines = Math.Max(pendingNewlines, blankLine ? 2 : 1);
     }
 
@@ -56,24 +56,34 @@ internal sealed class StyledTextBuilder
 
     bool InCodeBlock => openStyles.Any(style => style.Kind == StyleKind.CodeBlock);
 
+    // Blank lines inside code are the code's own; elsewhere one is enough.
     void NewLine()
     {
-        if (text.Length == 0) return;
         TrimTrailingSpaces();
-        if (!InCodeBlock && text.Length >= 2 && text[^1] == '\n' && text[^2] == '\n') return;
+        if (text.Length == 0 || (!InCodeBlock && TrailingNewlines() == 2)) return;
         Append("\n", CurrentStyles());
     }
 
     void WritePendingNewlines()
     {
-        var trailing = text.Length > 0 && text[^1] == '\n' ? (text.Length > 1 && text[^2] == '\n' ? 2 : 1) : 0;
-        if (pendingNewlines > trailing)
+        var missing = pendingNewlines - TrailingNewlines();
+        if (missing > 0)
         {
             TrimTrailingSpaces();
-            Append(new string('\n', pendingNewlines - trailing), pendingNewlineStyles);
+            Append(new string('\n', missing), pendingNewlineStyles);
         }
         pendingNewlines = 0;
     }
+
+    int TrailingNewlines()
+    {
+        var count = 0;
+        while (count < 2 && count < text.Length && text[text.Length - 1 - count] == '\n') count++;
+        return count;
+    }
+
+    static List<Style> SharedOuterStyles(IReadOnlyList<Style> first, IReadOnlyList<Style> second) =>
+        [.. first.Zip(second).TakeWhile(pair => pair.First == pair.Second).Select(pair => pair.First)];
 
     // Nested styles of the same kind (a bold phrase in a heading, a quote in a quote) say nothing new.
     IReadOnlyList<Style> CurrentStyles() => [.. openStyles.Distinct()];
