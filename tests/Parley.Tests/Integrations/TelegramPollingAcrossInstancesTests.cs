@@ -39,7 +39,9 @@ public sealed class TelegramPollingAcrossInstancesTests : IAsyncLifetime
             ["Database__Provider"] = "Postgres",
             ["Database__ConnectionString"] = database.ConnectionString!,
             ["Redis__Configuration"] = redis.Configuration,
-            ["Redis__SessionLockSeconds"] = "3",
+            // Short, so a dead instance's lock expires soon; not so short that a busy machine misses a renewal and
+            // lets a second instance poll beside the first.
+            ["Redis__SessionLockSeconds"] = "10",
         });
         instances.Add(instance);
         return instance;
