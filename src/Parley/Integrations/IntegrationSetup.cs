@@ -1,3 +1,4 @@
+using Parley.Integrations.Telegram;
 using Parley.Integrations.WhatsApp;
 
 namespace Parley.Integrations;
@@ -12,6 +13,7 @@ public static class IntegrationSetup
         services.AddScoped<ChannelConversation>();
         services.AddScoped<ContinuationCodes>();
         services.AddHostedService<ChannelWorker>();
+        services.AddTelegram();
         services.AddZapi();
         return services;
     }
@@ -19,6 +21,7 @@ public static class IntegrationSetup
     public static IEndpointRouteBuilder MapIntegrations(this IEndpointRouteBuilder app)
     {
         app.MapIntegrationEndpoints();
+        app.MapTelegramWebhook();
         app.MapZapiWebhook();
         return app;
     }

@@ -83,8 +83,11 @@ public sealed partial class FakeTelegram : IAsyncDisposable
 
     public Task StartAgainAsync() => host.StartAsync();
 
-    /// <summary>The next <paramref name="times"/> calls of <paramref name="method"/> get <paramref name="fault"/>.</summary>
-    public void FailNext(string method, ChannelFault fault, int times = 1) => faults.Add(method, fault, times);
+    /// <summary>
+    /// The next <paramref name="times"/> calls of <paramref name="method"/> get <paramref name="fault"/>, or the ones
+    /// after the next <paramref name="after"/> calls, which answer normally (to fail the second part of a long reply).
+    /// </summary>
+    public void FailNext(string method, ChannelFault fault, int times = 1, int after = 0) => faults.Add(method, fault, times, after);
 
     /// <summary>The <paramref name="count"/>-th call of <paramref name="method"/>, waiting for it to arrive.</summary>
     public Task<TelegramCall> WaitForCallAsync(string method, int count, TimeSpan timeout) =>

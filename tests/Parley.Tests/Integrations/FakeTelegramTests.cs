@@ -329,6 +329,22 @@ public class FakeTelegramTests
     }
 
     [Fact]
+    public async Task Scripted_fault_after_a_number_of_calls_lets_those_calls_through_first()
+    {
+        await using var telegram = await FakeTelegram.StartAsync();
+        using var http = new HttpClient();
+        var bot = Client(telegram, http);
+        telegram.FailNext("sendMessage", ChannelFault.TooManyRequests(TimeSpan.FromSeconds(3)), after: 2);
+
+        await bot.SendMessage(1, "first", cancellationToken: Ct);
+        await bot.SendMessage(1, "second", cancellationToken: Ct);
+        var third = await Assert.ThrowsAsync<ApiRequestException>(() => bot.SendMessage(1, "third", cancellationToken: Ct));
+
+        Assert.Equal(429, third.ErrorCode);
+        Assert.Equal("third", (await bot.SendMessage(1, "third", cancellationToken: Ct)).Text);
+    }
+
+    [Fact]
     public async Task Dropped_connection_and_a_down_api_surface_as_request_failures_without_an_api_error()
     {
         await using var telegram = await FakeTelegram.StartAsync();
