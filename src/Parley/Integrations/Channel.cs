@@ -20,9 +20,16 @@ public interface IChannel
     /// <summary>Stops the chat app delivering to Parley, when the integration is deleted.</summary>
     Task DisconnectAsync(ChannelIntegration integration, CancellationToken ct);
 
-    /// <summary>Sends a reply written in Markdown: converted to what the app renders and split at its limits.</summary>
+    /// <summary>The messages a reply written in Markdown becomes on this app: converted to what it renders, split at its limits.</summary>
+    IReadOnlyList<string> Format(string markdown);
+
+    /// <summary>
+    /// Sends one of the messages <see cref="Format"/> made; <paramref name="first"/> when it begins an answer (where an
+    /// app shows "typing…" before it). The worker sends them in order and remembers how many went out, so a retry
+    /// never repeats one.
+    /// </summary>
     /// <exception cref="ChannelException">The app refused or could not be reached.</exception>
-    Task SendAsync(ChannelIntegration integration, string chatId, string markdown, CancellationToken ct);
+    Task SendAsync(ChannelIntegration integration, string chatId, string message, bool first, CancellationToken ct);
 
     /// <summary>Shows that the assistant is writing (Telegram's "typing" action), where the app has such a thing.</summary>
     Task ShowTypingAsync(ChannelIntegration integration, string chatId, CancellationToken ct);

@@ -260,11 +260,24 @@ public sealed partial class ChannelConversation(
         var channel = integrations.ChannelFor(integration.Type);
         try
         {
-            await channel.SendAsync(integration, update.ChatId, update.Outgoing!, ct);
+            var messages = channel.Format(update.Outgoing!);
+            for (; update.PartsSent < messages.Count; update.PartsSent++)
+            {
+                await channel.SendAsync(integration, update.ChatId, messages[update.PartsSent], first: update.PartsSent == 0, ct);
+                // A long answer that fails halfway goes on from here: what the chat has got is never sent twice.
+                if (messages.Count > 1) await db.SaveChangesAsync(CancellationToken.None);
+            }
             update.Status = InboundStatus.Done;
             update.DoneAt = Now;
             update.LastError = null;
             await db.SaveChangesAsync(ct);
+            if (update.Attempts > 0)
+            {
+                // The status line said a delivery failed; it no longer does.
+                await db.Integrations.Where(i => i.Id == integration.Id).ExecuteUpdateAsync(i => i
+                    .SetProperty(x => x.Status, $"Delivering again: an answer went out after {update.Attempts + 1} attempts")
+                    .SetProperty(x => x.StatusAt, Now), CancellationToken.None);
+            }
             return true;
         }
         catch (ChannelException ex)

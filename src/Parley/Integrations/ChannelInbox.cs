@@ -39,6 +39,8 @@ public sealed class InboundMessage
     public Guid? ReplyMessageId { get; set; }
     /// <summary>What is to be sent to the chat in answer (Markdown), while <see cref="Status"/> is Delivering.</summary>
     public string? Outgoing { get; set; }
+    /// <summary>How many of the answer's messages the chat has got: a retry goes on from the next one.</summary>
+    public int PartsSent { get; set; }
     public int Attempts { get; set; }
     public DateTime NextAttemptAt { get; set; }
     public string? LastError { get; set; }

@@ -1,7 +1,4 @@
 using System.Globalization;
-using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Caching.Memory;
 using Telegram.Bot;
 using Telegram.Bot.Exceptions;
 using Telegram.Bot.Types;
@@ -13,14 +10,13 @@ namespace Parley.Integrations.Telegram;
 /// A chat client's Telegram bot, through Telegram.Bot: makes Telegram call Parley's webhook (or stop calling it, for
 /// polling), sends replies as HTML in as many messages as Telegram's length limit needs, and shows "typing…".
 /// </summary>
-public sealed class TelegramChannel(IHttpClientFactory httpClients, IMemoryCache cache) : IChannel
+public sealed class TelegramChannel(IHttpClientFactory httpClients) : IChannel
 {
     public const string HttpClientName = "Telegram";
     public const string PollingMode = "polling";
 
     // Only messages: edits, channel posts and the rest are not for the assistant (TelegramInbound ignores them too).
     static readonly UpdateType[] Wanted = [UpdateType.Message];
-    static readonly TimeSpan PartsRemembered = TimeSpan.FromHours(1);
 
     public IntegrationType Type => IntegrationType.Telegram;
 
@@ -52,21 +48,10 @@ public sealed class TelegramChannel(IHttpClientFactory httpClients, IMemoryCache
     public Task DisconnectAsync(ChannelIntegration integration, CancellationToken ct) =>
         CallAsync(() => Bot(integration).DeleteWebhook(dropPendingUpdates: false, ct), "remove the webhook", ct);
 
-    /// <summary>
-    /// Sends the parts in order. When one fails, the parts already sent are remembered for a while, so the retry of
-    /// the answer starts at the part the chat has not got instead of repeating the ones it has.
-    /// </summary>
-    public async Task SendAsync(ChannelIntegration integration, string chatId, string markdown, CancellationToken ct)
-    {
-        var parts = ChannelFormatting.ToTelegramHtml(markdown);
-        var progress = $"telegram:sent:{integration.Id}:{chatId}:{Convert.ToHexString(SHA256.HashData(Encoding.UTF8.GetBytes(markdown)))}";
-        for (var part = cache.TryGetValue(progress, out int sent) ? sent : 0; part < parts.Count; part++)
-        {
-            await CallAsync(() => Bot(integration).SendMessage(Chat(chatId), parts[part], ParseMode.Html, cancellationToken: ct), "send a message", ct);
-            cache.Set(progress, part + 1, PartsRemembered);
-        }
-        cache.Remove(progress);
-    }
+    public IReadOnlyList<string> Format(string markdown) => ChannelFormatting.ToTelegramHtml(markdown);
+
+    public Task SendAsync(ChannelIntegration integration, string chatId, string message, bool first, CancellationToken ct) =>
+        CallAsync(() => Bot(integration).SendMessage(Chat(chatId), message, ParseMode.Html, cancellationToken: ct), "send a message", ct);
 
     public Task ShowTypingAsync(ChannelIntegration integration, string chatId, CancellationToken ct) =>
         CallAsync(() => Bot(integration).SendChatAction(Chat(chatId), ChatAction.Typing, cancellationToken: ct), "show typing", ct);

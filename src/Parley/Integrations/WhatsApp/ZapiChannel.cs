@@ -18,7 +18,6 @@ public sealed class ZapiChannel(IHttpClientFactory httpClients, IMemoryCache cac
     const int TypingSeconds = 2;
     // Z-API echoes what Parley sends (fromMe) within seconds; a delivery is retried for at most about half an hour.
     static readonly TimeSpan RememberSent = TimeSpan.FromMinutes(10);
-    static readonly TimeSpan RememberProgress = TimeSpan.FromHours(1);
     static readonly JsonSerializerOptions Json = new(JsonSerializerOptions.Web) { DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull };
 
     public IntegrationType Type => IntegrationType.Zapi;
@@ -40,38 +39,14 @@ public sealed class ZapiChannel(IHttpClientFactory httpClients, IMemoryCache cac
     /// </summary>
     public Task DisconnectAsync(ChannelIntegration integration, CancellationToken ct) => Task.CompletedTask;
 
-    /// <summary>
-    /// Sends each part in order, the first after a moment of "typing…". When a part fails, the parts already sent are
-    /// remembered (for a while, on this instance), so the retry of the same answer goes on where it stopped instead of
-    /// repeating them.
-    /// </summary>
-    public async Task SendAsync(ChannelIntegration integration, string chatId, string markdown, CancellationToken ct)
+    public IReadOnlyList<string> Format(string markdown) => ChannelFormatting.ToWhatsApp(markdown);
+
+    /// <summary>The first message of an answer comes after a moment of "typing…".</summary>
+    public async Task SendAsync(ChannelIntegration integration, string chatId, string message, bool first, CancellationToken ct)
     {
-        var parts = ChannelFormatting.ToWhatsApp(markdown);
-        var progress = new Progress(integration.Id, chatId, markdown);
-        var first = cache.TryGetValue(progress, out int sent) ? sent : 0;
-        var done = first;
-        try
-        {
-            for (var part = first; part < parts.Count; part++)
-            {
-                var message = new ZapiSendText(chatId, parts[part], part == first ? TypingSeconds : null);
-                var answer = await CallAsync<ZapiSent>(integration, HttpMethod.Post, "send-text", message, ct);
-                if (answer.MessageId is { Length: > 0 } id) cache.Set(new Sent(integration.Id, id), true, RememberSent);
-                done = part + 1;
-            }
-            cache.Remove(progress);
-        }
-        catch (ChannelException ex) when (!ex.Permanent && done > 0)
-        {
-            cache.Set(progress, done, RememberProgress);
-            throw;
-        }
-        catch (ChannelException)
-        {
-            cache.Remove(progress);
-            throw;
-        }
+        var sent = await CallAsync<ZapiSent>(integration, HttpMethod.Post, "send-text",
+            new ZapiSendText(chatId, message, first ? TypingSeconds : null), ct);
+        if (sent.MessageId is { Length: > 0 } id) cache.Set(new Sent(integration.Id, id), true, RememberSent);
     }
 
     /// <summary>
@@ -188,9 +163,6 @@ public sealed class ZapiChannel(IHttpClientFactory httpClients, IMemoryCache cac
             if (text is not null && secret is { Length: > 0 }) text = text.Replace(secret, "[redacted]", StringComparison.OrdinalIgnoreCase);
         return text;
     }
-
-    /// <summary>How many parts of an answer reached a chat before a delivery failed.</summary>
-    readonly record struct Progress(Guid IntegrationId, string ChatId, string Markdown);
 
     /// <summary>A message Parley sent.</summary>
     readonly record struct Sent(Guid IntegrationId, string MessageId);

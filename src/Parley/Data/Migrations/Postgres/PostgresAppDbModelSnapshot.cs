@@ -237,6 +237,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("Outgoing")
                         .HasColumnType("text");
 
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("integer");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
 

@@ -230,6 +230,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("Outgoing")
                         .HasColumnType("TEXT");
 
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("INTEGER");
+
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");
 

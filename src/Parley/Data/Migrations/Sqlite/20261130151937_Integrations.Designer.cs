@@ -11,7 +11,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDb))]
-    [Migration("20261130143738_Integrations")]
+    [Migration("20261130151937_Integrations")]
     partial class Integrations
     {
         /// <inheritdoc />
@@ -232,6 +232,9 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.Property<string>("Outgoing")
                         .HasColumnType("TEXT");
+
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("INTEGER");
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("TEXT");

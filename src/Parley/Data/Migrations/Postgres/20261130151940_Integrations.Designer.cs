@@ -12,7 +12,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDb))]
-    [Migration("20261130143759_Integrations")]
+    [Migration("20261130151940_Integrations")]
     partial class Integrations
     {
         /// <inheritdoc />
@@ -239,6 +239,9 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.Property<string>("Outgoing")
                         .HasColumnType("text");
+
+                    b.Property<int>("PartsSent")
+                        .HasColumnType("integer");
 
                     b.Property<DateTime>("ReceivedAt")
                         .HasColumnType("timestamp with time zone");
