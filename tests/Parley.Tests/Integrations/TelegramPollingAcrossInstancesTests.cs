@@ -7,8 +7,9 @@ using Parley.Testing.Upstream;
 namespace Parley.Tests.Integrations;
 
 /// <summary>
-/// Parley processes sharing one PostgreSQL database and one Redis, and one bot in polling mode: Telegram allows one
-/// getUpdates at a time per bot, so one instance polls and another takes over when it dies.
+/// Parley processes sharing one PostgreSQL database and one Redis, and one bot: in polling mode Telegram allows one
+/// getUpdates at a time per bot, so one instance polls and another takes over when it dies; through the webhook, a
+/// chat's messages reach either instance and are still answered one at a time, in order.
 /// </summary>
 public sealed class TelegramPollingAcrossInstancesTests : IAsyncLifetime
 {
@@ -62,7 +63,7 @@ public sealed class TelegramPollingAcrossInstancesTests : IAsyncLifetime
     {
         var a = await StartInstanceAsync();
         var b = await StartInstanceAsync();
-        await CreatePollingIntegrationAsync(a);
+        await CreateIntegrationAsync(a, "polling");
         await telegram.WaitForCallAsync("getUpdates", 1, Wait);
 
         // Both instances look for bots to poll every few seconds; a second poller would end the first one's getUpdates.
@@ -80,6 +81,40 @@ public sealed class TelegramPollingAcrossInstancesTests : IAsyncLifetime
         Assert.Equal(["echo: one", "echo: two", "echo: three"], telegram.Calls.Where(call => call.Method == "sendMessage").Select(call => call.Text));
     }
 
+    [Fact]
+    public async Task Messages_of_one_chat_delivered_to_both_instances_are_answered_once_each_and_in_order()
+    {
+        var a = await StartInstanceAsync();
+        var b = await StartInstanceAsync();
+        await CreateIntegrationAsync(a, "webhook");
+        var webhook = telegram.Webhook!;
+        // Slow replies, so a second instance working the chat at the same time would start before the first ended.
+        foreach (var answer in new[] { "first answer", "second answer", "third answer", "fourth answer" })
+            upstream.Enqueue(ScriptedReply.Text(answer.Split(' ')[0] + " ", answer.Split(' ')[1]) with { TokenDelay = TimeSpan.FromMilliseconds(400) });
+
+        // Each question reaches the other instance while the answer before it is still being written there.
+        string[] questions = ["one", "two", "three", "four"];
+        foreach (var (question, i) in questions.Select((q, i) => (q, i)))
+        {
+            var instance = i % 2 == 0 ? a : b;
+            var url = new Uri(instance.BaseAddress, webhook.Url.AbsolutePath);
+            Assert.Equal(System.Net.HttpStatusCode.OK,
+                await telegram.DeliverAsync(url, TelegramUpdates.Text(TelegramUser.Alice, question), webhook.SecretToken, Ct));
+            await upstream.WaitForRequestAsync(i + 1, TimeSpan.FromSeconds(30));
+        }
+        await telegram.WaitForCallAsync("sendMessage", 4, TimeSpan.FromSeconds(60));
+        await Task.Delay(TimeSpan.FromSeconds(1), Ct);
+
+        Assert.Equal(["first answer", "second answer", "third answer", "fourth answer"],
+            telegram.Calls.Where(call => call.Method == "sendMessage").Select(call => call.Text));
+        // Each question was asked once, after the answer before it was stored: one instance worked the chat at a time.
+        Assert.Equal(4, upstream.Requests.Count);
+        Assert.Equal(
+            [("user", "one"), ("assistant", "first answer"), ("user", "two"), ("assistant", "second answer"), ("user", "three"),
+             ("assistant", "third answer"), ("user", "four")],
+            upstream.Requests[^1].Messages);
+    }
+
     async Task AnsweredAsync(string text, int count)
     {
         telegram.EnqueueUpdate(TelegramUpdates.Text(TelegramUser.Alice, text));
@@ -88,7 +123,7 @@ public sealed class TelegramPollingAcrossInstancesTests : IAsyncLifetime
         await Task.Delay(TimeSpan.FromSeconds(1), Ct);
     }
 
-    async Task CreatePollingIntegrationAsync(ParleyProcess instance)
+    async Task CreateIntegrationAsync(ParleyProcess instance, string mode)
     {
         using var http = new HttpClient { BaseAddress = instance.BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
@@ -102,7 +137,7 @@ public sealed class TelegramPollingAcrossInstancesTests : IAsyncLifetime
         var client = await PostAsync("/api/v1/web-chat-client", new { name = "shared", aiGatewayId = gateway });
         await PostAsync($"/api/v1/web-chat-client/{client}/integrations", new
         {
-            type = "telegram", botToken = telegram.Token, mode = "polling", apiBaseAddress = telegram.BaseAddress, debounceMilliseconds = 0,
+            type = "telegram", botToken = telegram.Token, mode, apiBaseAddress = telegram.BaseAddress, debounceMilliseconds = 0,
         });
     }
 }
