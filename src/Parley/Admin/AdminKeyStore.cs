@@ -14,6 +14,9 @@ public sealed class AdminKeyStore
 
     public bool IsValid(string key) => key.Length is > 0 and < 512 && hashes.Contains(Secrets.Hash(key));
 
+    /// <summary>Whether a key, known by its hash (a console session remembers only that), is still accepted.</summary>
+    public bool IsValidHash(string hash) => hashes.Contains(hash);
+
     /// <summary>
     /// Makes sure an admin key exists. A configured key is added; with none configured and none stored, a new key
     /// is made and returned so it can be shown once.

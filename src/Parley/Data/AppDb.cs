@@ -1,5 +1,7 @@
 using System.Text.Json;
 using Microsoft.AspNetCore.DataProtection.EntityFrameworkCore;
+using Microsoft.AspNetCore.Identity;
+using Microsoft.AspNetCore.Identity.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.EntityFrameworkCore.ChangeTracking;
 using Microsoft.EntityFrameworkCore.Metadata.Builders;
@@ -8,12 +10,14 @@ using Parley.Admin;
 using Parley.ChatClients;
 using Parley.Gateways;
 using Parley.Integrations;
+using Parley.OperatorConsole;
 using Parley.Sessions;
 
 namespace Parley.Data;
 
 /// <summary>The one database context; <see cref="SqliteAppDb"/> and <see cref="PostgresAppDb"/> only carry their own migrations.</summary>
-public abstract class AppDb(DbContextOptions options) : DbContext(options), IDataProtectionKeyContext
+public abstract class AppDb(DbContextOptions options)
+    : IdentityDbContext<OperatorAccount, IdentityRole<Guid>, Guid>(options), IDataProtectionKeyContext
 {
     public DbSet<AdminKey> AdminKeys => Set<AdminKey>();
     public DbSet<AiGateway> Gateways => Set<AiGateway>();
@@ -27,22 +31,26 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
     public DbSet<ChannelChat> ChannelChats => Set<ChannelChat>();
     public DbSet<ContinuationCode> ContinuationCodes => Set<ContinuationCode>();
 
-    protected override void OnModelCreating(ModelBuilder modelBuilder)
+    protected override void OnModelCreating(ModelBuilder builder)
     {
-        modelBuilder.Entity<AdminKey>(e =>
+        // Operator accounts, their roles and lockout: ASP.NET Core Identity's tables.
+        base.OnModelCreating(builder);
+        builder.Entity<OperatorAccount>().Property(o => o.DisplayName).HasMaxLength(100);
+
+        builder.Entity<AdminKey>(e =>
         {
             e.HasKey(k => k.Hash);
             e.Property(k => k.Hash).HasMaxLength(64);
         });
 
-        modelBuilder.Entity<AiGateway>(e =>
+        builder.Entity<AiGateway>(e =>
         {
             e.Property(g => g.Name).HasMaxLength(200);
             e.Property(g => g.Revision).IsConcurrencyToken();
             StoreAsJson(e.Property(g => g.Parameters));
         });
 
-        modelBuilder.Entity<ChatClient>(e =>
+        builder.Entity<ChatClient>(e =>
         {
             e.Property(c => c.Name).HasMaxLength(200);
             e.HasOne<AiGateway>().WithMany().HasForeignKey(c => c.AiGatewayId).OnDelete(DeleteBehavior.Restrict);
@@ -50,7 +58,7 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
             StoreAsJson(e.Property(c => c.LimitingParameters));
         });
 
-        modelBuilder.Entity<Session>(e =>
+        builder.Entity<Session>(e =>
         {
             e.HasOne<ChatClient>().WithMany().HasForeignKey(s => s.ChatClientId).OnDelete(DeleteBehavior.Cascade);
             e.Property(s => s.Tag).HasMaxLength(200);
@@ -63,14 +71,14 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
             e.HasIndex(s => new { s.ChatClientId, s.CreatedAt });
         });
 
-        modelBuilder.Entity<SessionKey>(e =>
+        builder.Entity<SessionKey>(e =>
         {
             e.HasKey(k => k.Hash);
             e.Property(k => k.Hash).HasMaxLength(64);
             e.HasOne<Session>().WithMany().HasForeignKey(k => k.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
-        modelBuilder.Entity<Message>(e =>
+        builder.Entity<Message>(e =>
         {
             e.HasOne<Session>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
@@ -83,7 +91,7 @@ public abstract class AppDb(DbContextOptions options) : DbContext(options), IDat
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
         });
 
-        OnIntegrationsCreating(modelBuilder);
+        OnIntegrationsCreating(builder);
     }
 
     static void OnIntegrationsCreating(ModelBuilder modelBuilder)

@@ -20,6 +20,8 @@ namespace Parley.Hosting;
 /// <summary>Parley's table of contents: every feature adds its services and maps its endpoints here.</summary>
 public static class ParleyServer
 {
+    const string DefaultScheme = "Parley";
+
     /// <param name="args">Command-line arguments; they override every other configuration source.</param>
     /// <param name="replaceServices">Runs after Parley's registrations, so a host (or a test) can swap a service such as the clock.</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
@@ -58,10 +60,17 @@ public static class ParleyServer
 
         builder.Services.AddSingleton<AdminKeyStore>();
         builder.Services.AddSingleton<FailedAuthentications>();
-        builder.Services.AddAuthentication(AdminKeyAuthentication.SchemeName)
+        // API calls carry the admin key as a bearer token (or, for the hub, as access_token); everything else is the
+        // console, signed in with its cookie. Each policy names its scheme, so the cookie never opens the API.
+        builder.Services.AddAuthentication(DefaultScheme)
+            .AddPolicyScheme(DefaultScheme, null, policy => policy.ForwardDefaultSelector = context =>
+                context.Request.Headers.Authorization.Count > 0 || context.Request.Query.ContainsKey("access_token")
+                    ? AdminKeyAuthentication.SchemeName
+                    : ConsoleAuthentication.Scheme)
             .AddScheme<AuthenticationSchemeOptions, AdminKeyAuthentication>(AdminKeyAuthentication.SchemeName, null);
         builder.Services.AddAuthorizationBuilder()
-            .AddPolicy(AdminKeyAuthentication.Policy, policy => policy.RequireRole("admin"));
+            .AddPolicy(AdminKeyAuthentication.Policy, policy => policy.AddAuthenticationSchemes(AdminKeyAuthentication.SchemeName).RequireRole("admin"));
+        builder.Services.AddConsole();
 
         builder.Services.AddProviderClients();
         builder.Services.AddScoped<RequestValidator>();
@@ -86,8 +95,10 @@ public static class ParleyServer
             SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
+        app.UseConsoleLanguage();
         app.UseAuthentication();
         app.UseAuthorization();
+        app.UseAntiforgery();
 
         app.MapOpenApi();
         app.MapScalarApiReference("/docs", docs => docs.WithTitle("Parley API"));
@@ -100,6 +111,7 @@ public static class ParleyServer
         app.MapTalkPage();
         app.MapIntegrations();
         app.MapConsoleEvents();
+        app.MapConsole();
         // Liveness: the process answers. Readiness: its database (and Redis, in shared mode) answer too.
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });

@@ -1,9 +1,71 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Antiforgery;
+using Microsoft.AspNetCore.Authentication;
+using Microsoft.AspNetCore.Localization;
+using Parley.OperatorConsole.Components;
 using Parley.Scaling;
 
 namespace Parley.OperatorConsole;
 
 public static class ConsoleSetup
 {
+    /// <summary>The operators' console: Blazor with interactive server rendering, its sign-in, and its two languages.</summary>
+    public static IServiceCollection AddConsole(this IServiceCollection services)
+    {
+        services.AddRazorComponents().AddInteractiveServerComponents();
+        services.AddCascadingAuthenticationState();
+        services.AddConsoleAuthentication();
+        services.AddSingleton<ConsoleText>();
+        services.AddScoped<OperatorAccounts>();
+        return services;
+    }
+
+    /// <summary>
+    /// The console's language for its pages and its interactive circuit: the operator's choice (a cookie), else the
+    /// browser's. Only the console: the API speaks one language, and its numbers are never written the Brazilian way.
+    /// </summary>
+    public static IApplicationBuilder UseConsoleLanguage(this IApplicationBuilder app) => app.UseWhen(
+        context => context.Request.Path.StartsWithSegments("/console") || context.Request.Path.StartsWithSegments("/_blazor"),
+        console => console.UseRequestLocalization(options =>
+        {
+            string[] cultures = [.. ConsoleText.Languages];
+            options.SetDefaultCulture("en").AddSupportedCultures(cultures).AddSupportedUICultures(cultures);
+            options.RequestCultureProviders = [new CookieRequestCultureProvider(), new AcceptLanguageHeaderRequestCultureProvider()];
+        }));
+
+    public static IEndpointRouteBuilder MapConsole(this IEndpointRouteBuilder app)
+    {
+        app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
+        app.MapOperatorEndpoints();
+        app.MapGet("/console", () => Results.Redirect("/console/chats")).ExcludeFromDescription();
+        app.MapPost("/console/logout", SignOutAsync).ExcludeFromDescription();
+        app.MapGet("/console/language/{culture}", ChooseLanguage).ExcludeFromDescription();
+        return app;
+    }
+
+    /// <summary>A form post from the console's "Sign out" button, checked against forgery like every form of the console.</summary>
+    static async Task<IResult> SignOutAsync(HttpContext http, IAntiforgery antiforgery)
+    {
+        if (!await antiforgery.IsRequestValidAsync(http)) return Results.BadRequest();
+        await http.SignOutAsync(ConsoleAuthentication.Scheme);
+        return Results.Redirect(ConsoleAuthentication.LoginPath);
+    }
+
+    static IResult ChooseLanguage(string culture, HttpContext http, string? returnUrl = null)
+    {
+        if (!ConsoleText.Languages.Contains(culture)) return Results.NotFound();
+        http.Response.Cookies.Append(CookieRequestCultureProvider.DefaultCookieName,
+            CookieRequestCultureProvider.MakeCookieValue(new RequestCulture(CultureInfo.GetCultureInfo(culture))),
+            new CookieOptions { Path = "/", HttpOnly = true, SameSite = SameSiteMode.Lax, IsEssential = true, MaxAge = TimeSpan.FromDays(365) });
+        return Results.LocalRedirect(LocalConsolePath(returnUrl));
+    }
+
+    /// <summary>A return address inside the console, never somewhere else (an open redirect).</summary>
+    public static string LocalConsolePath(string? returnUrl) =>
+        returnUrl is { Length: > 0 } && returnUrl.StartsWith("/console", StringComparison.Ordinal) && !returnUrl.StartsWith("//", StringComparison.Ordinal)
+            ? returnUrl
+            : "/console/chats";
+
     public static IServiceCollection AddConsoleEvents(this IServiceCollection services, IConfiguration configuration)
     {
         var signalR = services.AddSignalR();

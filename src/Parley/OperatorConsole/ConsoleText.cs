@@ -1,0 +1,21 @@
+using System.Globalization;
+using Parley.Hosting;
+
+namespace Parley.OperatorConsole;
+
+/// <summary>
+/// The console's words in the operator's language: the one they chose (a cookie), else their browser's, else English.
+/// The request's culture is set by the localization middleware, for pages and for the interactive circuit alike.
+/// </summary>
+public sealed class ConsoleText
+{
+    static readonly StringTable Table = new("Parley.OperatorConsole.Resources.ConsoleStrings");
+
+    public static readonly IReadOnlyList<string> Languages = ["en", "pt-BR"];
+
+    public string Language => CultureInfo.CurrentUICulture.Name.StartsWith("pt", StringComparison.OrdinalIgnoreCase) ? "pt-BR" : "en";
+
+    public string this[string key] => Table.For(Language).TryGetValue(key, out var text) ? text : key;
+
+    public string Format(string key, params object?[] values) => string.Format(CultureInfo.CurrentCulture, this[key], values);
+}

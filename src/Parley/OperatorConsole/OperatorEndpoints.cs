@@ -1,0 +1,60 @@
+using Microsoft.AspNetCore.Http.HttpResults;
+using Parley.Admin;
+using Parley.Api;
+
+namespace Parley.OperatorConsole;
+
+/// <summary>Operator accounts through the admin API; the console's Operators page does the same through <see cref="OperatorAccounts"/>.</summary>
+public static class OperatorEndpoints
+{
+    public static IEndpointRouteBuilder MapOperatorEndpoints(this IEndpointRouteBuilder app)
+    {
+        var operators = app.MapGroup("/api/v1/operators")
+            .WithTags("Operators")
+            .RequireAuthorization(AdminKeyAuthentication.Policy);
+
+        operators.MapGet("/", List);
+        operators.MapPost("/", Create);
+        operators.MapGet("/{id:guid}", Get);
+        operators.MapPut("/{id:guid}", Change);
+        operators.MapPost("/{id:guid}/password", SetPassword);
+        operators.MapDelete("/{id:guid}", Delete);
+        return app;
+    }
+
+    static async Task<Ok<Envelope<IReadOnlyList<OperatorView>>>> List(OperatorAccounts accounts, CancellationToken ct) =>
+        TypedResults.Ok(Envelope.Of(await accounts.ListAsync(ct)));
+
+    static async Task<Results<Created<Envelope<OperatorView>>, ValidationProblem>> Create(NewOperator request, OperatorAccounts accounts)
+    {
+        var outcome = await accounts.CreateAsync(request);
+        return outcome.Account is { } account
+            ? TypedResults.Created($"/api/v1/operators/{account.Id}", Envelope.Of(account, "The operator was created."))
+            : TypedResults.ValidationProblem(outcome.Errors!);
+    }
+
+    static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult>> Get(Guid id, OperatorAccounts accounts) =>
+        await accounts.FindAsync(id) is { } account ? TypedResults.Ok(Envelope.Of(account)) : ApiProblem.NotFound("The operator");
+
+    /// <summary>Display name, role and whether the account is disabled; a change ends the operator's open console sessions.</summary>
+    static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult>> Change(Guid id, OperatorChange change, OperatorAccounts accounts)
+    {
+        var outcome = await accounts.ChangeAsync(id, change);
+        return outcome.NotFound ? ApiProblem.NotFound("The operator") : TypedResults.Ok(Envelope.Of(outcome.Account!, "The operator was updated."));
+    }
+
+    static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult, ValidationProblem>> SetPassword(
+        Guid id, NewPassword request, OperatorAccounts accounts)
+    {
+        var outcome = await accounts.SetPasswordAsync(id, request.Password);
+        if (outcome.NotFound) return ApiProblem.NotFound("The operator");
+        return outcome.Account is { } account
+            ? TypedResults.Ok(Envelope.Of(account, "The password was changed."))
+            : TypedResults.ValidationProblem(outcome.Errors!);
+    }
+
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Delete(Guid id, OperatorAccounts accounts) =>
+        await accounts.DeleteAsync(id)
+            ? TypedResults.Ok(Envelope.Of<object?>(null, "The operator was deleted."))
+            : ApiProblem.NotFound("The operator");
+}
