@@ -1,7 +1,10 @@
 using System.ComponentModel.DataAnnotations;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
+using System.Threading.Channels;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Admin;
 using Parley.Api;
@@ -29,6 +32,7 @@ public static class ChatEndpoints
         chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
         chat.MapPost("/continue", Continue);
+        chat.MapGet("/events", Events);
         chat.MapGet("/transcript", Transcript)
             .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
@@ -48,7 +52,8 @@ public static class ChatEndpoints
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
         var outcome = await conversations.SendAsync(context, new UserMessage(request.Content), ct);
-        return outcome.Refusal is { } refusal ? Problem(refusal) : Stream(outcome.Run!, ct);
+        if (outcome.Refusal is { } refusal) return Problem(refusal);
+        return outcome.Held is { } held ? new EventStreamResult(new[] { ChatEvents.OfHeld(held) }.ToAsyncEnumerable()) : Stream(outcome.Run!, ct);
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
@@ -103,6 +108,45 @@ public static class ChatEndpoints
         return TypedResults.Ok(Envelope.Of(await codes.CreateAsync(context, ct)));
     }
 
+    /// <summary>
+    /// What happens in the session while its page is open: a person taking the conversation over, their messages,
+    /// and handing it back. A stream that stays open (with keep-alive comments), on any instance.
+    /// </summary>
+    static async Task<Results<EventStreamResult, ProblemHttpResult>> Events(
+        string accessKey, ConversationService conversations, ISessionActivityBus bus, HttpContext http, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access, http);
+        return new EventStreamResult(PersonEventsAsync(bus, context.Session.Id, ct));
+    }
+
+    static async IAsyncEnumerable<SseItem<object>> PersonEventsAsync(ISessionActivityBus bus, Guid sessionId, [EnumeratorCancellation] CancellationToken ct)
+    {
+        // A page that stops reading loses the oldest events, not the server's memory.
+        var arrived = Channel.CreateBounded<SessionActivity>(new BoundedChannelOptions(256) { FullMode = BoundedChannelFullMode.DropOldest });
+        using var subscription = bus.Subscribe(sessionId, activity =>
+        {
+            arrived.Writer.TryWrite(activity);
+            return Task.CompletedTask;
+        });
+        await foreach (var activity in arrived.Reader.ReadAllAsync(ct))
+        {
+            switch (activity.Kind)
+            {
+                case SessionActivityKinds.OperatorMessage:
+                    yield return new SseItem<object>(new OperatorMessagePayload(activity.MessageId!.Value, activity.Text ?? "", activity.AuthorName ?? "",
+                        activity.At), SessionActivityKinds.OperatorMessage);
+                    break;
+                case SessionActivityKinds.TakenOver:
+                    yield return new SseItem<object>(new PersonPayload(activity.AuthorName ?? ""), SessionActivityKinds.TakenOver);
+                    break;
+                case SessionActivityKinds.HandedBack:
+                    yield return new SseItem<object>(new PersonPayload(null), SessionActivityKinds.HandedBack);
+                    break;
+            }
+        }
+    }
+
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(
         string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct, string format = "md")
     {
@@ -144,10 +188,14 @@ public static class ChatEndpoints
         ConversationRefusal.InputTooLong => StatusCodes.Status400BadRequest,
         ConversationRefusal.MaxMessagesReached => StatusCodes.Status403Forbidden,
         ConversationRefusal.HourlyLimitReached => StatusCodes.Status429TooManyRequests,
-        ConversationRefusal.ReplyInProgress or ConversationRefusal.NothingToRetry => StatusCodes.Status409Conflict,
+        ConversationRefusal.ReplyInProgress or ConversationRefusal.NothingToRetry or ConversationRefusal.TakenOver
+            or ConversationRefusal.NotTakenOver => StatusCodes.Status409Conflict,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A refusal of the conversation core without a status."),
     };
 }
+
+public sealed record OperatorMessagePayload(Guid MessageId, string Content, string Name, DateTime CreatedAt);
+public sealed record PersonPayload(string? Name);
 
 public sealed record SendMessageRequest(
     [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content);
@@ -158,9 +206,11 @@ public sealed record FeedbackRequest(
     [property: StringLength(2000)] string? Comment = null);
 
 /// <summary><c>continueOn</c>: the chat apps this conversation can move to (see <c>POST …/continue</c>).</summary>
+/// <summary><c>takenOver</c>: the name of the person answering in the assistant's place, while one does.</summary>
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,
-    DateTime ExpiresAt, UsageView Usage, bool Replying, IReadOnlyList<MessageView> Messages, IReadOnlyList<IntegrationType> ContinueOn);
+    DateTime ExpiresAt, UsageView Usage, bool Replying, IReadOnlyList<MessageView> Messages, IReadOnlyList<IntegrationType> ContinueOn,
+    string? TakenOver);
 
 /// <summary>What the talk page needs of a chat client; the context prompt and frame origins stay private.</summary>
 public sealed record ChatPageParameters(

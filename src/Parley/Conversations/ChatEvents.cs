@@ -12,6 +12,8 @@ public static class ChatEvents
     public const string Reasoning = "reasoning";
     public const string Done = "done";
     public const string Error = "error";
+    /// <summary>The message is stored for the person answering in the assistant's place; no reply follows.</summary>
+    public const string Held = "held";
 
     /// <summary>Parley is stopping (or stopped) while the reply was being generated.</summary>
     public const string ServerStopping = "server_stopping";
@@ -23,6 +25,8 @@ public static class ChatEvents
     public static SseItem<object> OfReasoning(string content) => new(new TextPayload(content), Reasoning);
     public static SseItem<object> OfDone(Guid? messageId, string? finishReason, UsageView usage) =>
         new(new DonePayload(messageId, finishReason, usage), Done);
+    public static SseItem<object> OfHeld(HeldMessage held) => new(new HeldPayload(held.MessageId, held.OperatorName), Held);
+
     public static SseItem<object> OfError(string code, string message, Guid? messageId) =>
         new(new ErrorPayload(code, message, messageId, IsRetryable(code)), Error);
 
@@ -37,6 +41,7 @@ public sealed record TextPayload(string Content);
 
 /// <summary><c>finishReason</c> is the provider's own, null when it gave none.</summary>
 public sealed record DonePayload(Guid? MessageId, string? FinishReason, UsageView Usage);
+public sealed record HeldPayload(Guid MessageId, string OperatorName);
 public sealed record ErrorPayload(string Code, string Message, Guid? MessageId, bool Retryable);
 
 /// <summary>Token usage; <c>source</c> says whether the provider reported it or Parley counted it.</summary>

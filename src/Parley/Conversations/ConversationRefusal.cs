@@ -15,6 +15,8 @@ public sealed record ConversationRefusal(string Code, string Message, IReadOnlyD
     public const string MaxMessagesReached = "max_messages_reached";
     public const string HourlyLimitReached = "hourly_limit_reached";
     public const string InputTooLong = "input_too_long";
+    public const string TakenOver = "taken_over";
+    public const string NotTakenOver = "not_taken_over";
 
     /// <summary>A number or time the refusal carries, such as <c>limit</c>.</summary>
     public T? Get<T>(string name) => Data is not null && Data.TryGetValue(name, out var value) && value is T typed ? typed : default;

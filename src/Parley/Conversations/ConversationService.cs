@@ -3,6 +3,7 @@ using Parley.Admin;
 using Parley.ChatClients;
 using Parley.Data;
 using Parley.Gateways;
+using Parley.OperatorConsole;
 using Parley.Sessions;
 
 namespace Parley.Conversations;
@@ -32,7 +33,13 @@ public sealed record SessionAccess(SessionState State, SessionContext? Context)
 }
 
 /// <summary>Either a reply that started, or the reason it could not.</summary>
-public sealed record StartOutcome(ReplyRun? Run, ConversationRefusal? Refusal);
+public sealed record StartOutcome(ReplyRun? Run, ConversationRefusal? Refusal, HeldMessage? Held = null);
+
+/// <summary>The user's message, stored for the person who took the conversation over: they answer instead of the assistant.</summary>
+public sealed record HeldMessage(Guid MessageId, string OperatorName);
+
+/// <summary>A person answering in the assistant's place: an operator account's id (or "admin"), and the name end users see.</summary>
+public sealed record OperatorRef(string Id, string Name);
 
 /// <summary>A user message and how it came: <paramref name="RenewFor"/> keeps a channel's session alive that long after it.</summary>
 public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
@@ -44,7 +51,7 @@ public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
-    ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, TimeProvider clock)
+    ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -89,7 +96,8 @@ public sealed class ConversationService(
             replying,
             messages.Select(MessageView.Of).ToList(),
             await db.Integrations.Where(i => i.ChatClientId == context.Client.Id && i.Address != null)
-                .Select(i => i.Type).Distinct().OrderBy(t => t).ToListAsync(ct));
+                .Select(i => i.Type).Distinct().OrderBy(t => t).ToListAsync(ct),
+            session.TakenOverBy is null ? null : session.TakenOverName ?? "");
     }
 
     /// <summary>
@@ -127,13 +135,14 @@ public sealed class ConversationService(
 
     /// <summary>
     /// Adds a message that gets no reply: what a person of the business wrote in a chat app while the assistant was
-    /// paused (as the assistant's turn, so the model knows what its side said), and the user's messages meanwhile.
+    /// paused, or an operator's answer in a taken-over conversation (as the assistant's turn, so the model knows what
+    /// its side said), and the user's messages meanwhile. Null while a reply runs.
     /// </summary>
-    public async Task<ConversationRefusal?> AppendAsync(SessionContext context, MessageRole role, string content, CancellationToken ct)
+    public async Task<Message?> AppendAsync(SessionContext context, MessageRole role, string content, CancellationToken ct, OperatorRef? by = null)
     {
         var session = context.Session;
         var run = await registry.TryBeginAsync(session.Id);
-        if (run is null) return ReplyInProgress();
+        if (run is null) return null;
         try
         {
             var history = await ConversationAsync(session.Id, settleAbandoned: true, ct);
@@ -144,9 +153,11 @@ public sealed class ConversationService(
                 Content = content,
                 CreatedAt = StampAfter(history.Count > 0 ? history[^1].CreatedAt : DateTime.MinValue),
                 Status = MessageStatus.Complete,
+                AuthorId = by?.Id,
+                AuthorName = by?.Name,
             };
             await writes.WriteAsync(db => db.Messages.Add(message));
-            return null;
+            return message;
         }
         finally
         {
@@ -158,6 +169,9 @@ public sealed class ConversationService(
     public Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct) =>
         StartReplyAsync(context, (history, _) =>
         {
+            if (context.Session.TakenOverBy is not null)
+                return Task.FromResult<ConversationRefusal?>(new ConversationRefusal(ConversationRefusal.TakenOver,
+                    "A person is answering this conversation; the assistant answers again once they hand it back."));
             if (history.Count == 0)
                 return Task.FromResult<ConversationRefusal?>(
                     new ConversationRefusal(ConversationRefusal.NothingToRetry, "There is no message to answer again."));
@@ -194,6 +208,7 @@ public sealed class ConversationService(
                 await registry.EndAsync(session.Id, run);
                 return new(null, refusal);
             }
+            if (session.TakenOverBy is not null) return new(null, null, await HoldAsync(context, run, history.Except(stored).ToList(), expiresAt));
 
             var prompt = PromptBuilder.Build(
                 context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, session.ExtraContext, history);
@@ -217,7 +232,8 @@ public sealed class ConversationService(
                 db.Messages.AddRange(added);
             });
             run.MessageId = reply.Id;
-            generator.Start(run, session.Id, reply.Id, context.Gateway, prompt, committed);
+            var asked = history.LastOrDefault(m => m.Role == MessageRole.User)?.Content;
+            generator.Start(run, new ReplyJob(session.Id, context.Client.Id, reply.Id, context.Gateway, prompt, committed, asked));
             return new(run, null);
         }
         catch
@@ -225,6 +241,71 @@ public sealed class ConversationService(
             await registry.EndAsync(session.Id, run);
             throw;
         }
+    }
+
+    /// <summary>
+    /// While a person answers in the assistant's place, the user's message is stored without a reply: they see it
+    /// reach a person, and the operators see it arrive.
+    /// </summary>
+    async Task<HeldMessage> HoldAsync(SessionContext context, ReplyRun run, List<Message> added, DateTime expiresAt)
+    {
+        var session = context.Session;
+        var sessionId = session.Id;
+        var renewedTo = session.ExpiresAt != expiresAt ? session.ExpiresAt : (DateTime?)null;
+        try
+        {
+            await writes.WriteAsync(db =>
+            {
+                if (renewedTo is { } until)
+                    db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
+                db.Messages.AddRange(added);
+            });
+        }
+        finally
+        {
+            await registry.EndAsync(sessionId, run);
+        }
+        var message = added[^1];
+        await events.PublishAsync(new SessionActivity(sessionId, context.Client.Id, SessionActivityKinds.MessageHeld, Now, message.Id,
+            ReplyGenerator.Preview(message.Content)));
+        return new HeldMessage(message.Id, session.TakenOverName ?? "");
+    }
+
+    /// <summary>
+    /// A person takes the conversation over: the assistant stops answering it, and what the person writes reaches the
+    /// end user under their name, until they hand it back. A reply already running finishes.
+    /// </summary>
+    public async Task TakeOverAsync(SessionContext context, OperatorRef by, CancellationToken ct)
+    {
+        var at = Now;
+        await db.Sessions.Where(s => s.Id == context.Session.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.TakenOverBy, by.Id)
+            .SetProperty(x => x.TakenOverName, by.Name)
+            .SetProperty(x => x.TakenOverAt, at), ct);
+        await events.PublishAsync(new SessionActivity(context.Session.Id, context.Client.Id, SessionActivityKinds.TakenOver, at, AuthorName: by.Name));
+    }
+
+    /// <summary>The assistant answers the conversation again, from its next message.</summary>
+    public async Task HandBackAsync(SessionContext context, CancellationToken ct)
+    {
+        await db.Sessions.Where(s => s.Id == context.Session.Id).ExecuteUpdateAsync(s => s
+            .SetProperty(x => x.TakenOverBy, (string?)null)
+            .SetProperty(x => x.TakenOverName, (string?)null)
+            .SetProperty(x => x.TakenOverAt, (DateTime?)null), ct);
+        await events.PublishAsync(new SessionActivity(context.Session.Id, context.Client.Id, SessionActivityKinds.HandedBack, Now));
+    }
+
+    /// <summary>What the person who took the conversation over writes: stored as theirs, and sent to the end user.</summary>
+    public async Task<ConversationRefusal?> SendAsOperatorAsync(SessionContext context, OperatorRef by, string content, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(content)) return new ConversationRefusal(ConversationRefusal.MessageEmpty, "The message must not be empty.");
+        if (context.Session.TakenOverBy is null)
+            return new ConversationRefusal(ConversationRefusal.NotTakenOver, "Take the conversation over before answering in the assistant's place.");
+        var message = await AppendAsync(context, MessageRole.Assistant, content, ct, by);
+        if (message is null) return ReplyInProgress();
+        await events.PublishAsync(new SessionActivity(context.Session.Id, context.Client.Id, SessionActivityKinds.OperatorMessage, message.CreatedAt,
+            message.Id, content, by.Name));
+        return null;
     }
 
     /// <summary>

@@ -74,6 +74,12 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         {
             // The caller went away; the reply itself goes on (see ReplyRun).
         }
+        finally
+        {
+            // An event source cannot be disposed while it is waiting for its next event; it stops waiting on the
+            // request's cancellation, so this ends at once.
+            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
     }
 
     public static void PopulateMetadata(System.Reflection.MethodInfo method, EndpointBuilder builder) =>

@@ -12,6 +12,13 @@ namespace Parley.Conversations;
 /// exists from the start and is saved as it grows, so even a crash keeps all but the last moment of it; when it
 /// ends it is marked complete, or incomplete with the error when the provider fails part-way.
 /// </summary>
+/// <summary>
+/// One reply to generate: the session (and its chat client, for watchers), the reply's stored message, the prompt, and
+/// the commit of the user's message that the first token waits for. <paramref name="Asked"/> is the user's message,
+/// when the reply answers one.
+/// </summary>
+public sealed record ReplyJob(Guid SessionId, Guid ChatClientId, Guid MessageId, AiGateway Gateway, List<ChatMessage> Prompt, Task Stored, string? Asked);
+
 public sealed partial class ReplyGenerator(
     ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, TimeProvider clock,
     ILogger<ReplyGenerator> logger)
@@ -19,31 +26,32 @@ public sealed partial class ReplyGenerator(
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
 
     /// <summary>
-    /// Generates the reply once <paramref name="stored"/> (the commit of the user's message and the reply's first
+    /// Generates the reply once <see cref="ReplyJob.Stored"/> (the commit of the user's message and the reply's first
     /// row) is durable. The provider is asked at once, so the commit hides behind its time to first token; nothing
     /// reaches a reader before the commit.
     /// </summary>
-    public void Start(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored) =>
+    public void Start(ReplyRun run, ReplyJob job) =>
         // Detached from the request that asked for it; the registry tracks the work and waits for it on shutdown.
-        registry.Track(Task.Run(() => GenerateOrEndAsync(run, sessionId, messageId, gateway, prompt, stored), CancellationToken.None));
+        registry.Track(Task.Run(() => GenerateOrEndAsync(run, job), CancellationToken.None));
 
     /// <summary>Whatever throws, the run ends: its readers get an error and the session is free for the next message.</summary>
-    async Task GenerateOrEndAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)
+    async Task GenerateOrEndAsync(ReplyRun run, ReplyJob job)
     {
         try
         {
-            await GenerateAsync(run, sessionId, messageId, gateway, prompt, stored);
+            await GenerateAsync(run, job);
         }
         catch (Exception ex)
         {
-            LogReplyFailedUnexpectedly(logger, ex, sessionId);
-            await registry.EndAsync(sessionId, run, ChatEvents.OfError(ProviderErrors.UnexpectedCode,
-                "Something went wrong while answering. Please try again.", messageId));
+            LogReplyFailedUnexpectedly(logger, ex, job.SessionId);
+            await registry.EndAsync(job.SessionId, run, ChatEvents.OfError(ProviderErrors.UnexpectedCode,
+                "Something went wrong while answering. Please try again.", job.MessageId));
         }
     }
 
-    async Task GenerateAsync(ReplyRun run, Guid sessionId, Guid messageId, AiGateway gateway, List<ChatMessage> prompt, Task stored)
+    async Task GenerateAsync(ReplyRun run, ReplyJob job)
     {
+        var (sessionId, messageId, gateway, prompt, stored) = (job.SessionId, job.MessageId, job.Gateway, job.Prompt, job.Stored);
         using var cancel = CancellationTokenSource.CreateLinkedTokenSource(registry.Stopping);
         IAsyncEnumerator<ReplyPart>? parts = null;
         Task<bool> first;
@@ -71,7 +79,8 @@ public sealed partial class ReplyGenerator(
             await registry.EndAsync(sessionId, run, ChatEvents.OfError(ChatEvents.StorageFailed, "The message could not be saved. Please try again.", null));
             return;
         }
-        await events.PublishAsync(sessionId, messageId, "reply-started");
+        await events.PublishAsync(new SessionActivity(sessionId, job.ChatClientId, SessionActivityKinds.ReplyStarted, clock.GetUtcNow().UtcDateTime,
+            messageId, Preview(job.Asked)));
 
         var reply = new ReplyAccumulator();
         (string Code, string Message)? error = null;
@@ -123,7 +132,9 @@ public sealed partial class ReplyGenerator(
             final = ChatEvents.OfError(ChatEvents.StorageFailed, "The reply could not be saved. Please try again.", messageId);
         }
         await registry.EndAsync(sessionId, run, final);
-        await events.PublishAsync(sessionId, messageId, final.EventType == ChatEvents.Done ? "reply-completed" : "reply-failed");
+        await events.PublishAsync(new SessionActivity(sessionId, job.ChatClientId,
+            final.EventType == ChatEvents.Done ? SessionActivityKinds.ReplyCompleted : SessionActivityKinds.ReplyFailed,
+            clock.GetUtcNow().UtcDateTime, messageId, Preview(reply.Text)));
     }
 
     // Saving must not depend on the shutdown token: the point is to keep what was said.
@@ -162,6 +173,9 @@ public sealed partial class ReplyGenerator(
             nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)),
             new SessionUsage(sessionId, input, output));
     }
+
+    /// <summary>Enough of a message for a list row.</summary>
+    public static string? Preview(string? text) => text is null ? null : text.Length <= 200 ? text : text[..200] + "…";
 
     [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]
     static partial void LogReplyFailed(ILogger logger, Guid sessionId, string code, string reason);

@@ -64,6 +64,8 @@ public abstract class AppDb(DbContextOptions options)
             e.Property(s => s.Tag).HasMaxLength(200);
             e.Property(s => s.ActiveTag).HasMaxLength(200);
             e.Property(s => s.Channel).HasMaxLength(16).HasDefaultValue(SessionChannels.Web);
+            e.Property(s => s.TakenOverBy).HasMaxLength(64);
+            e.Property(s => s.TakenOverName).HasMaxLength(100);
             // One session per tag may hold the tag's slot at a time: this index is what makes two
             // concurrent "create by tag" calls end with one session.
             e.HasIndex(s => new { s.ChatClientId, s.ActiveTag }).IsUnique();
@@ -89,6 +91,8 @@ public abstract class AppDb(DbContextOptions options)
             e.Property(m => m.ErrorCode).HasMaxLength(64);
             e.Property(m => m.FeedbackRating).HasMaxLength(8);
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
+            e.Property(m => m.AuthorId).HasMaxLength(64);
+            e.Property(m => m.AuthorName).HasMaxLength(100);
         });
 
         OnIntegrationsCreating(builder);

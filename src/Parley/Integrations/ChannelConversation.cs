@@ -121,7 +121,7 @@ public sealed partial class ChannelConversation(
     /// is stored on the update before the wait, so after a restart the stored reply is sent and the model is not asked
     /// again.
     /// </summary>
-    async Task<string> ConverseAsync(
+    async Task<string?> ConverseAsync(
         ChannelIntegration integration, string chatId, SessionContext session, string text, InboundMessage handedOver,
         IReadOnlyDictionary<string, string> strings, CancellationToken ct)
     {
@@ -137,8 +137,9 @@ public sealed partial class ChannelConversation(
             outcome = await conversations.SendAsync(session, message, ct);
         }
         if (outcome.Refusal is { } refusal) return Refused(refusal, strings);
+        // Held for the person who took the conversation over: they answer, through the console.
+        if (outcome.Run is not { } run) return null;
 
-        var run = outcome.Run!;
         handedOver.ReplyMessageId = run.MessageId;
         await db.SaveChangesAsync(ct);
 

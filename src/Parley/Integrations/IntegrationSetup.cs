@@ -13,6 +13,7 @@ public static class IntegrationSetup
         services.AddScoped<ChannelConversation>();
         services.AddScoped<ContinuationCodes>();
         services.AddHostedService<ChannelWorker>();
+        services.AddHostedService<OperatorAnswers>();
         services.AddTelegram();
         services.AddZapi();
         return services;

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.SignalR;
 using Parley.Admin;
+using Parley.Conversations;
 
 namespace Parley.OperatorConsole;
 
@@ -28,21 +29,26 @@ public sealed class SessionEventsHub : Hub
 /// <summary>One event as the hub's clients receive it, under the method name "sessionEvent".</summary>
 public sealed record SessionEvent(Guid SessionId, Guid MessageId, string Kind);
 
-public sealed partial class SessionEvents(IHubContext<SessionEventsHub> hub, ILogger<SessionEvents> logger)
+/// <summary>
+/// Tells whoever watches: the hub's clients (external tools, with the admin key) and, through the activity bus, the
+/// console and the session's talk page, on every instance.
+/// </summary>
+public sealed partial class SessionEvents(IHubContext<SessionEventsHub> hub, ISessionActivityBus bus, ILogger<SessionEvents> logger)
 {
     public const string Method = "sessionEvent";
 
-    /// <summary>Tells watching operators; never fails the conversation (a missed live update is only that).</summary>
-    public async Task PublishAsync(Guid sessionId, Guid messageId, string kind)
+    /// <summary>Never fails the conversation: a missed live update is only that.</summary>
+    public async Task PublishAsync(SessionActivity activity)
     {
         try
         {
-            var payload = new SessionEvent(sessionId, messageId, kind);
-            await hub.Clients.Groups(SessionEventsHub.Group(sessionId), SessionEventsHub.AllSessions).SendAsync(Method, payload);
+            bus.Publish(activity);
+            var payload = new SessionEvent(activity.SessionId, activity.MessageId ?? Guid.Empty, activity.Kind);
+            await hub.Clients.Groups(SessionEventsHub.Group(activity.SessionId), SessionEventsHub.AllSessions).SendAsync(Method, payload);
         }
         catch (Exception ex)
         {
-            LogNotSent(logger, ex, kind, sessionId);
+            LogNotSent(logger, ex, activity.Kind, activity.SessionId);
         }
     }
 

@@ -1,5 +1,6 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.Extensions.Diagnostics.HealthChecks;
+using Parley.Conversations;
 using Parley.Data;
 using StackExchange.Redis;
 
@@ -32,6 +33,7 @@ public static class SharedMode
     public static IServiceCollection AddSharedMode(this IServiceCollection services, IConfiguration configuration)
     {
         services.AddOptions<RedisOptions>().BindConfiguration(RedisOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        services.AddSingleton<SessionActivitySubscribers>();
         var health = services.AddHealthChecks().AddDbContextCheck<AppDb>("database", tags: ["ready"]);
 
         var redis = RedisOptions.From(configuration);
@@ -39,6 +41,7 @@ public static class SharedMode
         {
             services.AddSingleton<IReplyLocks, LocalReplyLocks>();
             services.AddSingleton<IReplyFeed, LocalReplyFeed>();
+            services.AddSingleton<ISessionActivityBus, LocalSessionActivityBus>();
             return services;
         }
 
@@ -48,6 +51,7 @@ public static class SharedMode
         services.AddSingleton<IConnectionMultiplexer>(_ => ConnectionMultiplexer.Connect(options));
         services.AddSingleton<IReplyLocks, RedisReplyLocks>();
         services.AddSingleton<IReplyFeed, RedisReplyFeed>();
+        services.AddSingleton<ISessionActivityBus, RedisSessionActivityBus>();
         health.AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return services;
     }

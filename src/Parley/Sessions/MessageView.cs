@@ -2,9 +2,10 @@ using Parley.Conversations;
 
 namespace Parley.Sessions;
 
+/// <summary><c>author</c>: who wrote it — the end user, the assistant, or an operator answering in its place.</summary>
 public sealed record MessageView(
     Guid Id, string Role, string Content, string? Reasoning, DateTime CreatedAt, string Status, string? Error,
-    string? ErrorCode, string? FinishReason, UsageView? Usage, FeedbackView? Feedback)
+    string? ErrorCode, string? FinishReason, UsageView? Usage, FeedbackView? Feedback, MessageAuthor Author)
 {
     public static MessageView Of(Message m) => new(
         m.Id,
@@ -17,7 +18,19 @@ public sealed record MessageView(
         m.ErrorCode,
         m.FinishReason,
         m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null,
-        m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null);
+        m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null,
+        MessageAuthor.Of(m));
+}
+
+/// <summary><c>kind</c> is <c>user</c>, <c>assistant</c> or <c>operator</c>; an operator has an id and the name the user saw.</summary>
+public sealed record MessageAuthor(string Kind, string? Id = null, string? Name = null)
+{
+    public static MessageAuthor Of(Message m) => m switch
+    {
+        { Role: MessageRole.User } => new("user"),
+        { AuthorId: { } id } => new("operator", id, m.AuthorName),
+        _ => new("assistant"),
+    };
 }
 
 /// <summary>What the end user thought of a reply.</summary>

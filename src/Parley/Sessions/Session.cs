@@ -14,6 +14,11 @@ public sealed class Session
     public DateTime ExpiresAt { get; set; }
     public long InputTokens { get; set; }
     public long OutputTokens { get; set; }
+    /// <summary>The operator answering in the assistant's place (an account id, or "admin"), while the session is taken over.</summary>
+    public string? TakenOverBy { get; set; }
+    /// <summary>The name the end user sees on that operator's messages.</summary>
+    public string? TakenOverName { get; set; }
+    public DateTime? TakenOverAt { get; set; }
 }
 
 public static class SessionChannels
@@ -52,6 +57,10 @@ public sealed class Message
     public string? FeedbackRating { get; set; }
     public string? FeedbackComment { get; set; }
     public DateTime? FeedbackAt { get; set; }
+    /// <summary>Who wrote an assistant-side message other than the assistant: an operator's account id (or "admin").</summary>
+    public string? AuthorId { get; set; }
+    /// <summary>The name the end user saw on it.</summary>
+    public string? AuthorName { get; set; }
     /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
     public DateTime? ClearedAt { get; set; }
 

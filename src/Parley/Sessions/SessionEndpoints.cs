@@ -23,6 +23,11 @@ public static class SessionEndpoints
         sessions.MapGet("/", ListSessions);
         sessions.MapGet("/{sessionId:guid}", GetSession);
         sessions.MapDelete("/{sessionId:guid}", DeleteSession);
+        // A person answering in the assistant's place, from an app of the business (the console does the same).
+        sessions.MapPost("/{sessionId:guid}/takeover", TakeOver).ProducesProblem(StatusCodes.Status410Gone);
+        sessions.MapDelete("/{sessionId:guid}/takeover", HandBack).ProducesProblem(StatusCodes.Status410Gone);
+        sessions.MapPost("/{sessionId:guid}/messages", AnswerAsOperator)
+            .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone);
         sessions.MapGet("/{sessionId:guid}/transcript", Transcript)
             .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
@@ -79,6 +84,48 @@ public static class SessionEndpoints
         return TypedResults.Ok(Envelope.Of(detail));
     }
 
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> TakeOver(
+        Guid clientId, Guid sessionId, [FromBody(EmptyBodyBehavior = EmptyBodyBehavior.Allow)] TakeOverRequest? request,
+        ConversationService conversations, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(sessionId, ct);
+        if (Unusable(access, clientId) is { } problem) return problem;
+        var context = access.Open!;
+        await conversations.TakeOverAsync(context, Operator(request?.Name), ct);
+        return TypedResults.Ok(Envelope.Of<object?>(null, "The conversation was taken over: the assistant will not answer it."));
+    }
+
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> HandBack(
+        Guid clientId, Guid sessionId, ConversationService conversations, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(sessionId, ct);
+        if (Unusable(access, clientId) is { } problem) return problem;
+        var context = access.Open!;
+        await conversations.HandBackAsync(context, ct);
+        return TypedResults.Ok(Envelope.Of<object?>(null, "The conversation was handed back to the assistant."));
+    }
+
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> AnswerAsOperator(
+        Guid clientId, Guid sessionId, OperatorMessageRequest request, ConversationService conversations, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(sessionId, ct);
+        if (Unusable(access, clientId) is { } problem) return problem;
+        var context = access.Open!;
+        var refusal = await conversations.SendAsOperatorAsync(context, Operator(context.Session.TakenOverName), request.Content, ct);
+        return refusal is null
+            ? TypedResults.Ok(Envelope.Of<object?>(null, "The message was sent."))
+            : ApiProblem.Create(StatusCodes.Status409Conflict, refusal.Code, refusal.Message);
+    }
+
+    /// <summary>404 for a session of another client or none; 410 for one that expired, as on the session API.</summary>
+    static ProblemHttpResult? Unusable(SessionAccess access, Guid clientId) =>
+        access.Context?.Client.Id != clientId ? ApiProblem.NotFound("The session")
+        : access.Refusal is { } refusal ? ApiProblem.Create(StatusCodes.Status410Gone, refusal.Code, refusal.Message, refusal.Data?.ToDictionary())
+        : null;
+
+    // Through the API the business answers as itself: the name its user sees, "Support" unless it says another.
+    static OperatorRef Operator(string? name) => new("admin", string.IsNullOrWhiteSpace(name) ? "Support" : name.Trim());
+
     /// <summary>A session's conversation as a download, whatever channel it came through.</summary>
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(
         Guid clientId, Guid sessionId, AppDb db, CancellationToken ct, string format = "md")
@@ -118,6 +165,11 @@ public sealed record CreateSessionRequest(
             yield return new ValidationResult("The tag field must not be empty; leave it out for a session without a tag.", [nameof(Tag)]);
     }
 }
+
+public sealed record TakeOverRequest([property: StringLength(100)] string? Name = null);
+
+public sealed record OperatorMessageRequest(
+    [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content);
 
 public sealed record CreatedSession(Guid SessionId, string AccessKey, string TalkUrl, DateTime ExpiresAt);
 

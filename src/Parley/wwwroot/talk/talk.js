@@ -254,6 +254,12 @@
       for await (const event of readEvents(response)) {
         if (event.type === 'delta') state.content += event.data.content;
         else if (event.type === 'reasoning') state.reasoning += event.data.content;
+        else if (event.type === 'held') {
+          // A person answers this conversation now: their answer comes on the session's event stream.
+          item.remove();
+          liveRegion.textContent = format(t.SentToPerson, event.data.operatorName);
+          return true;
+        }
         else if (event.type === 'done' || event.type === 'error') {
           const failed = event.type === 'error';
           Object.assign(state, {
@@ -406,6 +412,53 @@
     emit('conversation-cleared', {});
   });
 
+  // ---- A person answering in the assistant's place: their messages and the takeover arrive on the session's
+  // event stream, which stays open while the page is; it reconnects by itself after a network fault.
+  const personBanner = $('.parley-person');
+
+  function showPerson(name) {
+    personBanner.hidden = !name;
+    personBanner.textContent = name ? format(t.PersonAnswering, name) : '';
+  }
+
+  function addOperatorMessage(id, content, name) {
+    if (id && list.querySelector(`[data-id="${CSS.escape(id)}"]`)) return;
+    const item = element('li', 'parley-message parley-message-assistant parley-message-operator');
+    if (id) item.dataset.id = id;
+    item.append(element('div', 'parley-author', name));
+    const bubble = element('div', 'parley-bubble parley-markdown');
+    renderMarkdown(bubble, content);
+    item.append(bubble);
+    const stick = nearBottom();
+    list.append(item);
+    updateHello();
+    if (stick) scrollToEnd();
+    return item;
+  }
+
+  async function watchForPeople() {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        const response = await fetch(`${api}/events`, { headers: { Accept: 'text/event-stream' } });
+        if (response.status === 404 || response.status === 410) return;
+        if (response.ok) {
+          attempt = 0;
+          for await (const event of readEvents(response)) {
+            if (event.type === 'operator-message') {
+              addOperatorMessage(event.data.messageId, event.data.content, event.data.name);
+              liveRegion.textContent = `${event.data.name}: ${event.data.content.slice(0, 500)}`;
+              emit('operator-message', event.data);
+            } else if (event.type === 'taken-over') showPerson(event.data.name);
+            else if (event.type === 'handed-back') showPerson(null);
+          }
+        }
+      } catch {
+        // The network dropped; try again.
+      }
+      await new Promise((resolve) => setTimeout(resolve, Math.min(1000 * 2 ** attempt, 30000)));
+    }
+  }
+
   // ---- Continue on a phone: a one-time link (and its QR code) per chat app the assistant answers on.
   async function offerToContinue() {
     const links = continueDialog.querySelector('.parley-continue-links');
@@ -470,6 +523,7 @@
   function renderConversation(messages) {
     for (const message of messages) {
       if (message.role === 'user') addUserMessage(message.content);
+      else if (message.author?.kind === 'operator') addOperatorMessage(message.id, message.content, message.author.name);
       else paintAssistant(addAssistantMessage(), message);
     }
     updateHello();
@@ -478,6 +532,8 @@
 
   renderConversation(config.chat.messages);
   showSessionUsage();
+  showPerson(config.chat.takenOver);
+  watchForPeople();
   if (config.chat.replying) {
     stream(() => fetch(`${api}/reply`, { headers: { Accept: 'text/event-stream' } }), addAssistantMessage())
       .catch(() => showNotice(t.ErrorGeneric));

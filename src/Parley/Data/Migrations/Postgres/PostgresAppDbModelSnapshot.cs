@@ -540,6 +540,14 @@ namespace Parley.Data.Migrations.Postgres
                         .ValueGeneratedOnAdd()
                         .HasColumnType("uuid");
 
+                    b.Property<string>("AuthorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("AuthorName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
+
                     b.Property<DateTime?>("ClearedAt")
                         .HasColumnType("timestamp with time zone");
 
@@ -644,6 +652,17 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("Tag")
                         .HasMaxLength(200)
                         .HasColumnType("character varying(200)");
+
+                    b.Property<DateTime?>("TakenOverAt")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.Property<string>("TakenOverBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<string>("TakenOverName")
+                        .HasMaxLength(100)
+                        .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
 

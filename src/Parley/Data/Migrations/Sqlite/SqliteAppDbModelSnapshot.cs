@@ -529,6 +529,14 @@ namespace Parley.Data.Migrations.Sqlite
                         .ValueGeneratedOnAdd()
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("AuthorId")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("AuthorName")
+                        .HasMaxLength(100)
+                        .HasColumnType("TEXT");
+
                     b.Property<DateTime?>("ClearedAt")
                         .HasColumnType("TEXT");
 
@@ -632,6 +640,17 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.Property<string>("Tag")
                         .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime?>("TakenOverAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TakenOverBy")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("TakenOverName")
+                        .HasMaxLength(100)
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
