@@ -90,6 +90,7 @@ public static class Startup
         {
             "",
             $"  Parley is running at {baseUrl}",
+            $"  Console:              {baseUrl}/console (sign in with the admin key, then add operator accounts)",
             $"  API reference:        {baseUrl}/docs",
         };
         if (newAdminKey is not null)
