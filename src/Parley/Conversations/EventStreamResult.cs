@@ -35,11 +35,13 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         var json = services.GetRequiredService<IOptions<Microsoft.AspNetCore.Http.Json.JsonOptions>>().Value.SerializerOptions;
         var heartbeat = TimeSpan.FromSeconds(services.GetRequiredService<IOptions<ParleyOptions>>().Value.HeartbeatSeconds);
 
+        // The source starts before the caller sees the stream open, so a stream that subscribes to something (a
+        // session's activity) misses nothing that happens after the caller got the headers.
+        await using var items = events.GetAsyncEnumerator(ct);
+        var next = items.MoveNextAsync().AsTask();
         await response.Body.FlushAsync(ct);
         var body = response.BodyWriter;
         await using var writer = new Utf8JsonWriter(body);
-        await using var items = events.GetAsyncEnumerator(ct);
-        var next = items.MoveNextAsync().AsTask();
         // One timer per stream, renewed only when it fires: a timer per event would pile up thousands of them.
         var beat = Task.Delay(heartbeat, ct);
         try

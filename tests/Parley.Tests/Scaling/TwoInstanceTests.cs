@@ -75,7 +75,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     [Fact]
     public async Task An_operator_connected_to_one_instance_sees_the_events_of_a_reply_on_the_other()
     {
-        var (key, sessionId) = await CreateSessionWithIdAsync(a);
+        var (key, sessionId, _) = await CreateSessionWithIdAsync(a);
         await using var hub = new HubConnectionBuilder()
             .WithUrl(new Uri(b.BaseAddress, "/hubs/sessions"), options => options.Headers["Authorization"] = $"Bearer {TestParley.AdminKey}")
             .Build();
@@ -208,6 +208,25 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         Assert.Equal(["one", "Before the restart.", "three", "After the restart."], messages);
     }
 
+    [Fact]
+    public async Task A_person_answering_through_one_instance_reaches_a_talk_page_connected_to_the_other()
+    {
+        var (key, sessionId, clientId) = await CreateSessionWithIdAsync(a);
+        using var httpA = Client(a);
+        using var follower = Client(b);
+        using var events = await follower.GetAsync($"/api/v1/chat/{key}/events", HttpCompletionOption.ResponseHeadersRead, Ct);
+        await using var stream = SseResponse.ReadEventsAsync(events, Ct).GetAsyncEnumerator(Ct);
+        var path = $"/api/v1/web-chat-client/{clientId}/sessions/{sessionId}";
+
+        (await httpA.PostAsJsonAsync($"{path}/takeover", new { name = "Marina" }, Ct)).EnsureSuccessStatusCode();
+        (await httpA.PostAsJsonAsync($"{path}/messages", new { content = "Hello from Marina" }, Ct)).EnsureSuccessStatusCode();
+
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal(("taken-over", "Marina"), (stream.Current.Type, stream.Current.Data.GetProperty("name").GetString()));
+        Assert.True(await stream.MoveNextAsync());
+        Assert.Equal(("operator-message", "Hello from Marina"), (stream.Current.Type, stream.Current.Data.GetProperty("content").GetString()));
+    }
+
     static HttpClient Client(ParleyProcess instance)
     {
         var http = new HttpClient { BaseAddress = instance.BaseAddress };
@@ -218,7 +237,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     async Task<string> CreateSessionAsync(ParleyProcess instance, object? limits = null) =>
         (await CreateSessionWithIdAsync(instance, limits)).AccessKey;
 
-    async Task<(string AccessKey, Guid SessionId)> CreateSessionWithIdAsync(ParleyProcess instance, object? limits = null)
+    async Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionWithIdAsync(ParleyProcess instance, object? limits = null)
     {
         using var http = Client(instance);
         async Task<JsonElement> PostAsync(string path, object body)
@@ -235,8 +254,9 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         {
             name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits,
         });
-        var session = await PostAsync($"/api/v1/web-chat-client/{client.GetProperty("id").GetGuid()}/sessions", new { });
-        return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid());
+        var clientId = client.GetProperty("id").GetGuid();
+        var session = await PostAsync($"/api/v1/web-chat-client/{clientId}/sessions", new { });
+        return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid(), clientId);
     }
 
     static async Task<SseResponse> SendAsync(HttpClient http, string key, string content)
