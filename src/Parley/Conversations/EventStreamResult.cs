@@ -39,13 +39,13 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         // session's activity) misses nothing that happens after the caller got the headers.
         await using var items = events.GetAsyncEnumerator(ct);
         var next = items.MoveNextAsync().AsTask();
-        await response.Body.FlushAsync(ct);
         var body = response.BodyWriter;
         await using var writer = new Utf8JsonWriter(body);
         // One timer per stream, renewed only when it fires: a timer per event would pile up thousands of them.
         var beat = Task.Delay(heartbeat, ct);
         try
         {
+            await response.Body.FlushAsync(ct);
             while (true)
             {
                 if (!next.IsCompleted && await Task.WhenAny(next, beat) == beat)
