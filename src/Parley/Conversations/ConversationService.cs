@@ -133,15 +133,34 @@ public sealed class ConversationService(
         }, ct);
     }
 
+    static readonly TimeSpan AppendWaitStep = TimeSpan.FromMilliseconds(50);
+    const int AppendWaitSteps = 40;
+
+    /// <summary>
+    /// Claims the session's lock, waiting up to two seconds for it. Another append (the user's held message and a
+    /// person's answer, sent at the same moment) holds it for one write only, and waiting a moment for that beats
+    /// refusing; a reply being generated holds it far longer and still refuses.
+    /// </summary>
+    async Task<ReplyRun?> BeginWaitingForAppendsAsync(Guid sessionId, CancellationToken ct)
+    {
+        var run = await registry.TryBeginAsync(sessionId);
+        for (var wait = 0; run is null && wait < AppendWaitSteps; wait++)
+        {
+            await Task.Delay(AppendWaitStep, ct);
+            run = await registry.TryBeginAsync(sessionId);
+        }
+        return run;
+    }
+
     /// <summary>
     /// Adds a message that gets no reply: what a person of the business wrote in a chat app while the assistant was
     /// paused, or an operator's answer in a taken-over conversation (as the assistant's turn, so the model knows what
-    /// its side said), and the user's messages meanwhile. Null while a reply runs.
+    /// its side said), and the user's messages meanwhile. Null while a reply runs (after waiting up to two seconds).
     /// </summary>
     public async Task<Message?> AppendAsync(SessionContext context, MessageRole role, string content, CancellationToken ct, OperatorRef? by = null)
     {
         var session = context.Session;
-        var run = await registry.TryBeginAsync(session.Id);
+        var run = await BeginWaitingForAppendsAsync(session.Id, ct);
         if (run is null) return null;
         try
         {
@@ -189,7 +208,8 @@ public sealed class ConversationService(
         SessionContext context, Func<List<Message>, Func<DateTime>, Task<ConversationRefusal?>> prepare, CancellationToken ct)
     {
         var session = context.Session;
-        var run = await registry.TryBeginAsync(session.Id);
+        // While a person answers, no reply runs: the lock is only ever held for a moment by another append.
+        var run = session.TakenOverBy is null ? await registry.TryBeginAsync(session.Id) : await BeginWaitingForAppendsAsync(session.Id, ct);
         if (run is null) return new(null, ReplyInProgress());
 
         try

@@ -75,6 +75,27 @@ public abstract class TakeoverTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task The_user_and_the_person_writing_at_the_same_moment_both_get_through()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        (await parley.Admin.PostAsJsonAsync($"{SessionPath(session)}/takeover", new { name = "Marina" }, Ct)).Dispose();
+
+        for (var round = 0; round < 10; round++)
+        {
+            var user = parley.SendAsync(session.AccessKey, $"user {round}", Ct);
+            var person = parley.Admin.PostAsJsonAsync($"{SessionPath(session)}/messages", new { content = $"person {round}" }, Ct);
+            Assert.Equal(["held"], (await user).Types);
+            using var answered = await person;
+            await ApiAssert.DataAsync(answered);
+        }
+
+        var messages = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages");
+        Assert.Equal(20, messages.GetArrayLength());
+        Assert.Empty(parley.Upstream.Requests);
+    }
+
+    [Fact]
     public async Task Retry_while_taken_over_and_an_answer_without_a_takeover_are_refused()
     {
         await using var parley = await TestParley.StartAsync(kind);
