@@ -193,6 +193,25 @@ public sealed class ConsoleAuthTests
         Assert.Equal("/console/chats", language.Headers.Location?.OriginalString);
     }
 
+    [Fact]
+    public async Task An_agent_opens_the_chats_but_is_sent_to_the_denied_page_from_operators_and_sees_no_link_to_it()
+    {
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        await parley.CreateOperatorAsync("ana", Password, role: "agent");
+        using var console = parley.Console();
+        await console.SignInAsync("ana", Password, Ct);
+
+        var chats = await PageAsync(console, "/console/chats");
+        using var operators = await console.GetAsync("/console/operators", Ct);
+        var denied = await PageAsync(console, operators.Headers.Location!.PathAndQuery);
+
+        Assert.Contains("<h1>Chats</h1>", chats, StringComparison.Ordinal);
+        Assert.DoesNotContain("/console/operators", chats, StringComparison.Ordinal);
+        Assert.Equal(HttpStatusCode.Found, operators.StatusCode);
+        Assert.Equal("/console/denied", operators.Headers.Location?.AbsolutePath);
+        Assert.Contains("You may not open this page.", denied, StringComparison.Ordinal);
+    }
+
     public static TheoryData<string> Changes => ["disabled", "role changed", "new password", "deleted"];
 
     [Theory]
