@@ -28,14 +28,15 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
 
     public virtual async ValueTask InitializeAsync() => Parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
 
-    /// <summary>A new page in a new browser context, 1280×800 unless told otherwise.</summary>
-    protected async Task<IPage> OpenPageAsync(ViewportSize? viewport = null, bool phone = false)
+    /// <summary>A new page in a new browser context, 1280×800 unless told otherwise; <paramref name="locale"/> sets the browser's languages.</summary>
+    protected async Task<IPage> OpenPageAsync(ViewportSize? viewport = null, bool phone = false, string? locale = null)
     {
         var context = await browser.Browser.NewContextAsync(new()
         {
             ViewportSize = viewport ?? Desktop,
             IsMobile = phone,
             HasTouch = phone,
+            Locale = locale,
             // Animations off: boxes are measured and screenshots taken at their final place.
             ReducedMotion = ReducedMotion.Reduce,
         });
@@ -52,7 +53,7 @@ public abstract class BrowserTest(BrowserFixture browser) : IAsyncLifetime
     }
 
     /// <summary>A page the size of a small phone (360×740), with touch.</summary>
-    protected Task<IPage> OpenPhonePageAsync() => OpenPageAsync(Phone, phone: true);
+    protected Task<IPage> OpenPhonePageAsync(string? locale = null) => OpenPageAsync(Phone, phone: true, locale: locale);
 
     /// <summary>Saves a PNG of the page (by default the last one opened) for people to look at.</summary>
     protected async Task SaveScreenshotAsync(string name, IPage? page = null)

@@ -140,6 +140,16 @@ public sealed class TestParley : IAsyncDisposable
             data.GetProperty("accessKey").GetString()!, data.GetProperty("talkUrl").GetString()!);
     }
 
+    /// <summary>An operator account made through <c>/api/v1/operators</c>; returns its id.</summary>
+    public async Task<Guid> CreateOperatorAsync(string userName, string password, string role = "agent", string? displayName = null)
+    {
+        var body = await PostOkAsync("/api/v1/operators", new { userName, displayName = displayName ?? userName, password, role });
+        return body.GetProperty("data").GetProperty("id").GetGuid();
+    }
+
+    /// <summary>The console over HTTP, with cookies of its own.</summary>
+    public ConsoleClient Console() => new(BaseAddress);
+
     /// <summary>Sends a message in a session and reads the whole event stream.</summary>
     public async Task<SseResponse> SendAsync(string accessKey, string content, CancellationToken ct = default)
     {

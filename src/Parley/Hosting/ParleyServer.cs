@@ -95,7 +95,7 @@ public static class ParleyServer
             SuppressDiagnosticsCallback = context => context.Exception is BadHttpRequestException,
         });
         app.UseStatusCodePages();
-        app.UseConsoleLanguage();
+        app.UseConsole();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

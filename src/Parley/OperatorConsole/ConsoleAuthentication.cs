@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
+using Microsoft.AspNetCore.Components.Server.Circuits;
 using Microsoft.AspNetCore.Identity;
 using Parley.Admin;
 using Parley.Data;
@@ -20,12 +21,16 @@ public static class ConsoleAuthentication
     /// <summary>Admins only: accounts, gateways and everything with provider keys.</summary>
     public const string AdminPolicy = "ConsoleAdmin";
     public const string LoginPath = "/console/login";
+    /// <summary>GET: is the sign-in still there (without renewing it); POST: renew it. For open pages (console.js).</summary>
+    public const string SessionPath = "/console/session";
+
+    public static readonly TimeSpan IdleTimeout = TimeSpan.FromMinutes(30);
+    public static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(1);
 
     const string OperatorIdClaim = "parley:operator";
     const string SecurityStampClaim = "parley:stamp";
     const string AdminKeyClaim = "parley:admin-key";
     const string CheckedAtKey = "parley:checked";
-    static readonly TimeSpan CheckEvery = TimeSpan.FromMinutes(1);
 
     public static IServiceCollection AddConsoleAuthentication(this IServiceCollection services)
     {
@@ -42,8 +47,10 @@ public static class ConsoleAuthentication
             })
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<AppDb>()
+            .AddUserManager<OperatorUserManager>()
             .AddSignInManager();
         services.AddScoped<ConsoleSignIn>();
+        services.AddScoped<CircuitHandler, CircuitSignInCheck>();
 
         services.AddAuthentication().AddCookie(Scheme, cookie =>
         {
@@ -53,10 +60,19 @@ public static class ConsoleAuthentication
             cookie.Cookie.Name = "parley.console";
             cookie.Cookie.HttpOnly = true;
             cookie.Cookie.SameSite = SameSiteMode.Strict;
+            // Behind a proxy that ends TLS, the request is HTTPS once ASPNETCORE_FORWARDEDHEADERS_ENABLED lets
+            // X-Forwarded-Proto say so (docs/deployment.md).
             cookie.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
-            cookie.ExpireTimeSpan = TimeSpan.FromMinutes(30);
+            // Idle expiry: each use renews the cookie, at most once a minute (StillValidAsync), so it ends half an
+            // hour after the last use, give or take that minute. Its clock is the TimeProvider service.
+            cookie.ExpireTimeSpan = IdleTimeout;
             cookie.SlidingExpiration = true;
             cookie.Events.OnValidatePrincipal = StillValidAsync;
+            cookie.Events.OnCheckSlidingExpiration = context =>
+            {
+                context.ShouldRenew &= IsUse(context.HttpContext.Request);
+                return Task.CompletedTask;
+            };
         });
         services.AddAuthorizationBuilder()
             .AddPolicy(OperatorPolicy, policy => policy.AddAuthenticationSchemes(Scheme).RequireRole(OperatorRoles.All))
@@ -87,84 +103,43 @@ public static class ConsoleAuthentication
         ], Scheme));
 
     /// <summary>
-    /// Once a minute per session: a disabled, deleted or locked account, a changed password or role (a new security
-    /// stamp), or a revoked admin key ends the session at its next request.
+    /// Whether a signed-in person may go on: not for a disabled, deleted or locked account, a changed password or role
+    /// (a new security stamp), or a revoked admin key. The cookie asks once a minute per session; so does an open
+    /// interactive page (<see cref="CircuitSignInCheck"/>).
     /// </summary>
+    public static async Task<bool> IsStillValidAsync(ClaimsPrincipal principal, IServiceProvider services)
+    {
+        if (principal.FindFirstValue(AdminKeyClaim) is { } keyHash) return services.GetRequiredService<AdminKeyStore>().IsValidHash(keyHash);
+        if (principal.OperatorId() is not { } id) return false;
+        var users = services.GetRequiredService<UserManager<OperatorAccount>>();
+        return await users.FindByIdAsync(id.ToString()) is { Disabled: false } account
+            && !await users.IsLockedOutAsync(account)
+            && account.SecurityStamp == principal.FindFirstValue(SecurityStampClaim);
+    }
+
     static async Task StillValidAsync(CookieValidatePrincipalContext context)
     {
-        var clock = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>();
-        var now = clock.GetUtcNow();
+        var now = context.HttpContext.RequestServices.GetRequiredService<TimeProvider>().GetUtcNow();
         if (context.Properties.Items.TryGetValue(CheckedAtKey, out var checkedAt)
             && DateTimeOffset.TryParse(checkedAt, out var at) && now - at < CheckEvery)
         {
             return;
         }
 
-        var principal = context.Principal!;
-        var valid = principal.FindFirstValue(AdminKeyClaim) is { } keyHash
-            ? context.HttpContext.RequestServices.GetRequiredService<AdminKeyStore>().IsValidHash(keyHash)
-            : principal.OperatorId() is { } id && await AccountStillValidAsync(context.HttpContext.RequestServices, id, principal);
-        if (!valid)
+        if (!await IsStillValidAsync(context.Principal!, context.HttpContext.RequestServices))
         {
             context.RejectPrincipal();
             await context.HttpContext.SignOutAsync(Scheme);
             return;
         }
         context.Properties.Items[CheckedAtKey] = now.ToString("O");
-        context.ShouldRenew = true;
+        context.ShouldRenew = IsUse(context.HttpContext.Request);
     }
 
-    static async Task<bool> AccountStillValidAsync(IServiceProvider services, Guid id, ClaimsPrincipal principal)
-    {
-        var users = services.GetRequiredService<UserManager<OperatorAccount>>();
-        var account = await users.FindByIdAsync(id.ToString());
-        return account is { Disabled: false }
-            && !await users.IsLockedOutAsync(account)
-            && account.SecurityStamp == principal.FindFirstValue(SecurityStampClaim);
-    }
-}
-
-/// <summary>The outcome of a sign-in: signed in, or why not in words the page shows.</summary>
-public sealed record SignInOutcome(bool SignedIn, string? ErrorKey = null, int? LockedMinutes = null);
-
-/// <summary>Checks a password (with lockout) or the admin key, and signs the person in with the console's cookie.</summary>
-public sealed class ConsoleSignIn(
-    UserManager<OperatorAccount> users, SignInManager<OperatorAccount> passwords, AdminKeyStore adminKeys, FailedAuthentications failures,
-    TimeProvider clock)
-{
-    public async Task<SignInOutcome> WithPasswordAsync(HttpContext http, string userName, string password)
-    {
-        var account = await users.FindByNameAsync(userName.Trim());
-        if (account is null || account.Disabled)
-        {
-            failures.Record(http, "operator password");
-            return new(false, "WrongPassword");
-        }
-        var check = await passwords.CheckPasswordSignInAsync(account, password, lockoutOnFailure: true);
-        if (check.IsLockedOut)
-        {
-            var until = await users.GetLockoutEndDateAsync(account) ?? clock.GetUtcNow();
-            return new(false, "LockedOut", Math.Max(1, (int)Math.Ceiling((until - clock.GetUtcNow()).TotalMinutes)));
-        }
-        if (!check.Succeeded)
-        {
-            failures.Record(http, "operator password");
-            return new(false, "WrongPassword");
-        }
-        var roles = await users.GetRolesAsync(account);
-        var principal = ConsoleAuthentication.ForOperator(account, roles, await users.GetSecurityStampAsync(account));
-        await http.SignInAsync(ConsoleAuthentication.Scheme, principal);
-        return new(true);
-    }
-
-    public async Task<SignInOutcome> WithAdminKeyAsync(HttpContext http, string key)
-    {
-        if (!adminKeys.IsValid(key.Trim()))
-        {
-            failures.Record(http, "admin key");
-            return new(false, "WrongAdminKey");
-        }
-        await http.SignInAsync(ConsoleAuthentication.Scheme, ConsoleAuthentication.ForAdminKey(key.Trim()));
-        return new(true);
-    }
+    /// <summary>
+    /// Only use keeps a sign-in alive: a page, a form, an open page's report of keys and clicks. An open page asking
+    /// whether the sign-in is still there is not use, nor is its circuit (re)connecting by itself.
+    /// </summary>
+    static bool IsUse(HttpRequest request) =>
+        !(HttpMethods.IsGet(request.Method) && request.Path.Equals(SessionPath)) && !request.Path.StartsWithSegments("/_blazor");
 }

@@ -15,7 +15,10 @@ public sealed class ConsoleText
 
     public string Language => CultureInfo.CurrentUICulture.Name.StartsWith("pt", StringComparison.OrdinalIgnoreCase) ? "pt-BR" : "en";
 
-    public string this[string key] => Table.For(Language).TryGetValue(key, out var text) ? text : key;
+    public string this[string key] => Find(key) ?? key;
+
+    /// <summary>The text of a key, or null when there is none (the caller has words of its own to fall back on).</summary>
+    public string? Find(string key) => Table.For(Language).TryGetValue(key, out var text) ? text : null;
 
     public string Format(string key, params object?[] values) => string.Format(CultureInfo.CurrentCulture, this[key], values);
 }

@@ -1,4 +1,6 @@
 using System.ComponentModel.DataAnnotations;
+using System.Reflection;
+using System.Text.Json;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -11,26 +13,39 @@ public sealed record NewOperator(
     [property: Required(ErrorMessage = "The userName field is required."),
         RegularExpression("^[A-Za-z0-9._@+-]{3,64}$", ErrorMessage = "The userName field must be 3 to 64 letters, digits or . _ @ + -.")]
     string UserName,
-    [property: Required(ErrorMessage = "The displayName field is required."), StringLength(100, MinimumLength = 1)] string DisplayName,
+    [property: Required(ErrorMessage = "The displayName field is required."),
+        StringLength(100, ErrorMessage = "The displayName field must be at most 100 characters.")] string DisplayName,
     [property: Required(ErrorMessage = "The password field is required.")] string Password,
     [property: Required(ErrorMessage = "The role field is required: \"admin\" or \"agent\"."),
         RegularExpression("^(admin|agent)$", ErrorMessage = "The role field must be \"admin\" or \"agent\".")] string Role);
 
 public sealed record OperatorChange(
-    [property: Required(ErrorMessage = "The displayName field is required."), StringLength(100, MinimumLength = 1)] string DisplayName,
+    [property: Required(ErrorMessage = "The displayName field is required."),
+        StringLength(100, ErrorMessage = "The displayName field must be at most 100 characters.")] string DisplayName,
     [property: Required(ErrorMessage = "The role field is required: \"admin\" or \"agent\"."),
         RegularExpression("^(admin|agent)$", ErrorMessage = "The role field must be \"admin\" or \"agent\".")] string Role,
     bool Disabled = false);
 
 public sealed record NewPassword([property: Required(ErrorMessage = "The password field is required.")] string Password);
 
-/// <summary>Either what was done, or the fields that were wrong (a camelCase field, and the rules it broke).</summary>
-public sealed record AccountOutcome(OperatorView? Account, IReadOnlyDictionary<string, string[]>? Errors = null, bool NotFound = false);
+/// <summary>
+/// A rule a request broke: its field (as JSON spells it), the rule's code (a validation attribute's name, such as
+/// <c>Required</c>, or Identity's error code, such as <c>PasswordTooShort</c>) and the rule in English, as the API says it.
+/// </summary>
+public sealed record AccountError(string Field, string Code, string Message);
+
+/// <summary>Either what was done, or the rules the request broke.</summary>
+public sealed record AccountOutcome(OperatorView? Account, IReadOnlyList<AccountError>? Errors = null, bool NotFound = false)
+{
+    /// <summary>The errors as problem details list them: each field with its messages.</summary>
+    public Dictionary<string, string[]> ErrorsByField() =>
+        (Errors ?? []).GroupBy(e => e.Field).ToDictionary(g => g.Key, g => g.Select(e => e.Message).ToArray());
+}
 
 /// <summary>
 /// The one place operator accounts are made and changed, for the admin API and the console's Operators page alike,
-/// so both follow the same rules. A change of role, password or state renews the account's security stamp, which
-/// ends its open console sessions at their next check.
+/// so both follow the same rules (the requests' annotations, then Identity's). A change of role, password or state
+/// renews the account's security stamp, which ends its open console sessions at their next check.
 /// </summary>
 public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleManager<IdentityRole<Guid>> roles, TimeProvider clock)
 {
@@ -46,6 +61,7 @@ public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleMan
 
     public async Task<AccountOutcome> CreateAsync(NewOperator request)
     {
+        if (Check(request) is { Count: > 0 } broken) return new(null, broken);
         await EnsureRolesAsync();
         var account = new OperatorAccount { UserName = request.UserName.Trim(), DisplayName = request.DisplayName.Trim(), CreatedAt = clock.GetUtcNow().UtcDateTime };
         var created = await users.CreateAsync(account, request.Password);
@@ -57,6 +73,7 @@ public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleMan
     public async Task<AccountOutcome> ChangeAsync(Guid id, OperatorChange change)
     {
         if (await users.FindByIdAsync(id.ToString()) is not { } account) return new(null, NotFound: true);
+        if (Check(change) is { Count: > 0 } broken) return new(null, broken);
         await EnsureRolesAsync();
         account.DisplayName = change.DisplayName.Trim();
         account.Disabled = change.Disabled;
@@ -70,17 +87,18 @@ public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleMan
         return new(await ViewAsync(account));
     }
 
-    public async Task<AccountOutcome> SetPasswordAsync(Guid id, string password)
+    public async Task<AccountOutcome> SetPasswordAsync(Guid id, NewPassword request)
     {
         if (await users.FindByIdAsync(id.ToString()) is not { } account) return new(null, NotFound: true);
+        if (Check(request) is { Count: > 0 } broken) return new(null, broken);
         // The rules first: the old password goes only once the new one is known to be acceptable.
         foreach (var validator in users.PasswordValidators)
         {
-            var valid = await validator.ValidateAsync(users, account, password);
+            var valid = await validator.ValidateAsync(users, account, request.Password);
             if (!valid.Succeeded) return Failed(valid);
         }
         await users.RemovePasswordAsync(account);
-        var added = await users.AddPasswordAsync(account, password);
+        var added = await users.AddPasswordAsync(account, request.Password);
         if (!added.Succeeded) return Failed(added);
         // A new password also lifts a lockout: the administrator has just vouched for the person.
         await users.SetLockoutEndDateAsync(account, null);
@@ -101,8 +119,27 @@ public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleMan
             if (!await roles.RoleExistsAsync(role)) await roles.CreateAsync(new IdentityRole<Guid>(role));
     }
 
+    /// <summary>
+    /// The request's own annotations. The API has checked them already; the console's page has not, and it must follow
+    /// the same rules, so they are checked here, where both pass.
+    /// </summary>
+    static List<AccountError> Check<TRequest>(TRequest request) where TRequest : notnull
+    {
+        var broken = new List<AccountError>();
+        foreach (var property in typeof(TRequest).GetProperties())
+        {
+            var value = property.GetValue(request);
+            var context = new ValidationContext(request) { MemberName = property.Name };
+            foreach (var rule in property.GetCustomAttributes<ValidationAttribute>())
+            {
+                if (rule.GetValidationResult(value, context) is { ErrorMessage: { } message })
+                    broken.Add(new(JsonNamingPolicy.CamelCase.ConvertName(property.Name), rule.GetType().Name.Replace("Attribute", "", StringComparison.Ordinal), message));
+            }
+        }
+        return broken;
+    }
+
     // Identity's own rules (password length, a user name taken) say which field they are about by their code.
-    static AccountOutcome Failed(IdentityResult result) => new(null, result.Errors
-        .GroupBy(e => e.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "userName")
-        .ToDictionary(g => g.Key, g => g.Select(e => e.Description).ToArray()));
+    static AccountOutcome Failed(IdentityResult result) => new(null, [.. result.Errors.Select(e =>
+        new AccountError(e.Code.Contains("Password", StringComparison.Ordinal) ? "password" : "userName", e.Code, e.Description))]);
 }

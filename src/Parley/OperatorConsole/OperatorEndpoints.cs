@@ -30,27 +30,31 @@ public static class OperatorEndpoints
         var outcome = await accounts.CreateAsync(request);
         return outcome.Account is { } account
             ? TypedResults.Created($"/api/v1/operators/{account.Id}", Envelope.Of(account, "The operator was created."))
-            : TypedResults.ValidationProblem(outcome.Errors!);
+            : TypedResults.ValidationProblem(outcome.ErrorsByField());
     }
 
     static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult>> Get(Guid id, OperatorAccounts accounts) =>
         await accounts.FindAsync(id) is { } account ? TypedResults.Ok(Envelope.Of(account)) : ApiProblem.NotFound("The operator");
 
     /// <summary>Display name, role and whether the account is disabled; a change ends the operator's open console sessions.</summary>
-    static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult>> Change(Guid id, OperatorChange change, OperatorAccounts accounts)
+    static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult, ValidationProblem>> Change(
+        Guid id, OperatorChange change, OperatorAccounts accounts)
     {
         var outcome = await accounts.ChangeAsync(id, change);
-        return outcome.NotFound ? ApiProblem.NotFound("The operator") : TypedResults.Ok(Envelope.Of(outcome.Account!, "The operator was updated."));
+        if (outcome.NotFound) return ApiProblem.NotFound("The operator");
+        return outcome.Account is { } account
+            ? TypedResults.Ok(Envelope.Of(account, "The operator was updated."))
+            : TypedResults.ValidationProblem(outcome.ErrorsByField());
     }
 
     static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult, ValidationProblem>> SetPassword(
         Guid id, NewPassword request, OperatorAccounts accounts)
     {
-        var outcome = await accounts.SetPasswordAsync(id, request.Password);
+        var outcome = await accounts.SetPasswordAsync(id, request);
         if (outcome.NotFound) return ApiProblem.NotFound("The operator");
         return outcome.Account is { } account
             ? TypedResults.Ok(Envelope.Of(account, "The password was changed."))
-            : TypedResults.ValidationProblem(outcome.Errors!);
+            : TypedResults.ValidationProblem(outcome.ErrorsByField());
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Delete(Guid id, OperatorAccounts accounts) =>
