@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
+using Parley.OperatorConsole.Chats;
 using Parley.OperatorConsole.Components;
 using Parley.Scaling;
 
@@ -17,6 +18,7 @@ public static class ConsoleSetup
         services.AddConsoleAuthentication();
         services.AddSingleton<ConsoleText>();
         services.AddScoped<OperatorAccounts>();
+        services.AddChats();
         return services;
     }
 
@@ -37,6 +39,7 @@ public static class ConsoleSetup
     {
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapOperatorEndpoints();
+        app.MapChats();
         app.MapGet("/console", () => Results.Redirect("/console/chats")).ExcludeFromDescription();
         app.MapPost("/console/logout", SignOutAsync).ExcludeFromDescription();
         app.MapGet("/console/language/{culture}", ChooseLanguage).ExcludeFromDescription();

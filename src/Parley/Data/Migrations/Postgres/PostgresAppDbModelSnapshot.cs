@@ -458,6 +458,23 @@ namespace Parley.Data.Migrations.Postgres
                     b.ToTable("Integrations");
                 });
 
+            modelBuilder.Entity("Parley.OperatorConsole.Chats.SessionSeen", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reader")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("SeenUpTo")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("SessionId", "Reader");
+
+                    b.ToTable("SessionsSeen");
+                });
+
             modelBuilder.Entity("Parley.OperatorConsole.OperatorAccount", b =>
                 {
                     b.Property<Guid>("Id")
@@ -603,6 +620,11 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasIndex("SessionId", "CreatedAt");
 
+                    b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText")
+                        .HasAnnotation("Npgsql:TsVectorConfig", "simple");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText"), "GIN");
+
                     b.ToTable("Messages");
                 });
 
@@ -646,6 +668,8 @@ namespace Parley.Data.Migrations.Postgres
                         .HasColumnType("character varying(200)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
 
                     b.HasIndex("ChatClientId", "ActiveTag")
                         .IsUnique();
@@ -773,6 +797,15 @@ namespace Parley.Data.Migrations.Postgres
                     b.HasOne("Parley.ChatClients.ChatClient", null)
                         .WithMany()
                         .HasForeignKey("ChatClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.OperatorConsole.Chats.SessionSeen", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
