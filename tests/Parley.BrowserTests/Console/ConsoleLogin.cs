@@ -1,0 +1,25 @@
+using System.Text.RegularExpressions;
+using Parley.Testing;
+
+namespace Parley.BrowserTests.Console;
+
+/// <summary>Signs a page in to the console as an operator does: the login page, the admin key, "Sign in".</summary>
+public static partial class ConsoleLogin
+{
+    public static async Task SignInWithAdminKeyAsync(this IPage page, TestParley parley, string language = "en")
+    {
+        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString());
+        await page.GetByLabel("Admin key").FillAsync(TestParley.AdminKey);
+        // TODO(issue 11): the login page names its fields Fields.* but binds Form.*, so nothing it posts arrives; the
+        // operators branch fixes the page. Until that is merged, the names are put right here (a no-op after the fix).
+        await page.EvalOnSelectorAllAsync("form input[name^='Fields.']", "inputs => inputs.forEach(i => i.name = i.name.replace('Fields.', 'Form.'))");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(ChatsPage());
+        if (language != "en") await page.GotoAsync(new Uri(parley.BaseAddress, $"/console/language/{language}?returnUrl=/console/chats").ToString());
+        // The list appears once the page's circuit runs: from then on the page answers clicks and keys.
+        await Assertions.Expect(page.Locator(".sessions-tools")).ToBeVisibleAsync();
+    }
+
+    [GeneratedRegex("/console/chats$")]
+    private static partial Regex ChatsPage();
+}
