@@ -10,6 +10,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["session"] = SessionBench.RunAsync,
     ["capacity"] = CapacityBench.RunAsync,
     ["talkpage"] = TalkPageBench.RunAsync,
+    ["chats"] = ChatsBench.RunAsync,
 };
 var unknown = args.Where(name => !suites.ContainsKey(name)).ToList();
 if (unknown.Count > 0)
