@@ -11,6 +11,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["capacity"] = CapacityBench.RunAsync,
     ["talkpage"] = TalkPageBench.RunAsync,
     ["console"] = ConsoleBench.RunAsync,
+    ["chats"] = ChatsBench.RunAsync,
 };
 var unknown = args.Where(name => !suites.ContainsKey(name)).ToList();
 if (unknown.Count > 0)

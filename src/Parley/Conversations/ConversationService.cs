@@ -39,7 +39,11 @@ public sealed record StartOutcome(ReplyRun? Run, ConversationRefusal? Refusal, H
 public sealed record HeldMessage(Guid MessageId, string OperatorName);
 
 /// <summary>A person answering in the assistant's place: an operator account's id (or "admin"), and the name end users see.</summary>
-public sealed record OperatorRef(string Id, string Name);
+public sealed record OperatorRef(string Id, string Name)
+{
+    /// <summary>The business through its admin key: the name its user sees, "Support" unless it gives another.</summary>
+    public static OperatorRef Admin(string? name) => new("admin", string.IsNullOrWhiteSpace(name) ? "Support" : name.Trim());
+}
 
 /// <summary>A user message and how it came: <paramref name="RenewFor"/> keeps a channel's session alive that long after it.</summary>
 public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
@@ -175,7 +179,11 @@ public sealed class ConversationService(
                 AuthorId = by?.Id,
                 AuthorName = by?.Name,
             };
-            await writes.WriteAsync(db => db.Messages.Add(message));
+            await writes.WriteAsync(db =>
+            {
+                Touch(db, session.Id, message.CreatedAt, renewedTo: null);
+                db.Messages.Add(message);
+            });
             return message;
         }
         finally
@@ -247,8 +255,7 @@ public sealed class ConversationService(
             var committed = writes.WriteAsync(db =>
             {
                 foreach (var id in removed) db.Messages.Delete(id, () => Message.StandIn(id));
-                if (renewedTo is { } until)
-                    db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
+                Touch(db, sessionId, reply.CreatedAt, renewedTo);
                 db.Messages.AddRange(added);
             });
             run.MessageId = reply.Id;
@@ -276,8 +283,7 @@ public sealed class ConversationService(
         {
             await writes.WriteAsync(db =>
             {
-                if (renewedTo is { } until)
-                    db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
+                Touch(db, sessionId, added[^1].CreatedAt, renewedTo);
                 db.Messages.AddRange(added);
             });
         }
@@ -369,6 +375,14 @@ public sealed class ConversationService(
 
     IQueryable<Message> Visible(Guid sessionId) =>
         db.Messages.Where(m => m.SessionId == sessionId && m.ClearedAt == null);
+
+    /// <summary>The session's newest message time, and its new expiry when the message renewed it, in the message's own commit.</summary>
+    static void Touch(AppDb db, Guid sessionId, DateTime lastMessageAt, DateTime? renewedTo)
+    {
+        if (renewedTo is { } until)
+            db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.ExpiresAt = until, nameof(Session.ExpiresAt));
+        db.Sessions.SetColumns(sessionId, () => new Session { Id = sessionId }, s => s.LastMessageAt = lastMessageAt, nameof(Session.LastMessageAt));
+    }
 
     /// <summary>
     /// Now, or just after <paramref name="last"/> when the clock says otherwise: a session's order holds even when the

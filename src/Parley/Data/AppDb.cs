@@ -11,6 +11,7 @@ using Parley.ChatClients;
 using Parley.Gateways;
 using Parley.Integrations;
 using Parley.OperatorConsole;
+using Parley.OperatorConsole.Chats;
 using Parley.Sessions;
 
 namespace Parley.Data;
@@ -30,6 +31,7 @@ public abstract class AppDb(DbContextOptions options)
     public DbSet<InboundMessage> InboundMessages => Set<InboundMessage>();
     public DbSet<ChannelChat> ChannelChats => Set<ChannelChat>();
     public DbSet<ContinuationCode> ContinuationCodes => Set<ContinuationCode>();
+    public DbSet<SessionSeen> SessionsSeen => Set<SessionSeen>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -71,6 +73,15 @@ public abstract class AppDb(DbContextOptions options)
             e.HasIndex(s => new { s.ChatClientId, s.ActiveTag }).IsUnique();
             e.HasIndex(s => new { s.ChatClientId, s.Tag });
             e.HasIndex(s => new { s.ChatClientId, s.CreatedAt });
+            // The console lists every client's sessions, the one with the newest message first.
+            e.HasIndex(s => s.LastMessageAt);
+        });
+
+        builder.Entity<SessionSeen>(e =>
+        {
+            e.HasKey(x => new { x.SessionId, x.Reader });
+            e.Property(x => x.Reader).HasMaxLength(64);
+            e.HasOne<Session>().WithMany().HasForeignKey(x => x.SessionId).OnDelete(DeleteBehavior.Cascade);
         });
 
         builder.Entity<SessionKey>(e =>
@@ -84,6 +95,9 @@ public abstract class AppDb(DbContextOptions options)
         {
             e.HasOne<Session>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
+            // The console's search by message text has a full-text index of Content: a GIN index in PostgreSQL
+            // (PostgresAppDb), and in SQLite an FTS5 table that triggers on this table keep in step (migration
+            // ChatsWorkspace). A migration that rebuilds this table in SQLite drops those triggers: create them again.
             e.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.UsageSource).HasConversion<string>().HasMaxLength(16);
@@ -167,4 +181,13 @@ public sealed class SqliteAppDb(DbContextOptions<SqliteAppDb> options) : AppDb(o
 public sealed class UtcDateTimeConverter() : ValueConverter<DateTime, DateTime>(
     value => value.ToUniversalTime(), value => DateTime.SpecifyKind(value, DateTimeKind.Utc));
 
-public sealed class PostgresAppDb(DbContextOptions<PostgresAppDb> options) : AppDb(options);
+public sealed class PostgresAppDb(DbContextOptions<PostgresAppDb> options) : AppDb(options)
+{
+    protected override void OnModelCreating(ModelBuilder builder)
+    {
+        base.OnModelCreating(builder);
+        // Exactly the expression SessionSearch queries, or PostgreSQL would not use the index.
+        builder.Entity<Message>().HasIndex(m => m.Content, "IX_Messages_Content_FullText")
+            .HasMethod("GIN").IsTsVectorExpressionIndex(SessionSearch.TextSearchConfig);
+    }
+}

@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.Antiforgery;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
+using Parley.OperatorConsole.Chats;
 using Parley.OperatorConsole.Components;
 using Parley.Scaling;
 
@@ -19,6 +20,7 @@ public static class ConsoleSetup
         services.Configure<AntiforgeryOptions>(antiforgery => antiforgery.Cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest);
         services.AddSingleton<ConsoleText>();
         services.AddScoped<OperatorAccounts>();
+        services.AddChats();
         return services;
     }
 
@@ -52,6 +54,7 @@ public static class ConsoleSetup
     {
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapOperatorEndpoints();
+        app.MapChats();
         app.MapGet("/console", () => Results.Redirect("/console/chats")).ExcludeFromDescription();
         app.MapPost("/console/logout", SignOutAsync).ExcludeFromDescription();
         app.MapMethods(ConsoleAuthentication.SessionPath, [HttpMethods.Get, HttpMethods.Post], (Delegate)SessionAsync).ExcludeFromDescription();

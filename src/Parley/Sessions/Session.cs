@@ -8,10 +8,12 @@ public sealed class Session
     /// <summary>Equals <see cref="Tag"/> while this session is the one its tag resolves to; cleared once it is replaced.</summary>
     public string? ActiveTag { get; set; }
     public string? ExtraContext { get; set; }
-    /// <summary>Where the session was opened: <c>web</c> (the admin API, for the talk page or an app), <c>telegram</c> or <c>whatsapp</c>.</summary>
+    /// <summary>Where the session was opened: <c>web</c> (the admin API, for the talk page or an app), <c>console</c>, <c>telegram</c> or <c>whatsapp</c>.</summary>
     public string Channel { get; init; } = SessionChannels.Web;
     public DateTime CreatedAt { get; init; }
     public DateTime ExpiresAt { get; set; }
+    /// <summary>When the newest message was added (when the session was opened, before any): the console lists by it.</summary>
+    public DateTime LastMessageAt { get; set; }
     public long InputTokens { get; set; }
     public long OutputTokens { get; set; }
     /// <summary>The operator answering in the assistant's place (an account id, or "admin"), while the session is taken over.</summary>
@@ -24,6 +26,8 @@ public sealed class Session
 public static class SessionChannels
 {
     public const string Web = "web";
+    /// <summary>Opened by an operator in the console's Chats workspace.</summary>
+    public const string Console = "console";
     public const string Telegram = "telegram";
     public const string WhatsApp = "whatsapp";
 }

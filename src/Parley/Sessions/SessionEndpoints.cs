@@ -91,7 +91,7 @@ public static class SessionEndpoints
         var access = await conversations.OpenAsync(sessionId, ct);
         if (Unusable(access, clientId) is { } problem) return problem;
         var context = access.Open!;
-        await conversations.TakeOverAsync(context, Operator(request?.Name), ct);
+        await conversations.TakeOverAsync(context, OperatorRef.Admin(request?.Name), ct);
         return TypedResults.Ok(Envelope.Of<object?>(null, "The conversation was taken over: the assistant will not answer it."));
     }
 
@@ -111,7 +111,7 @@ public static class SessionEndpoints
         var access = await conversations.OpenAsync(sessionId, ct);
         if (Unusable(access, clientId) is { } problem) return problem;
         var context = access.Open!;
-        var refusal = await conversations.SendAsOperatorAsync(context, Operator(context.Session.TakenOverName), request.Content, ct);
+        var refusal = await conversations.SendAsOperatorAsync(context, OperatorRef.Admin(context.Session.TakenOverName), request.Content, ct);
         return refusal is null
             ? TypedResults.Ok(Envelope.Of<object?>(null, "The message was sent."))
             : ApiProblem.Create(StatusCodes.Status409Conflict, refusal.Code, refusal.Message);
@@ -122,9 +122,6 @@ public static class SessionEndpoints
         access.Context?.Client.Id != clientId ? ApiProblem.NotFound("The session")
         : access.Refusal is { } refusal ? ApiProblem.Create(StatusCodes.Status410Gone, refusal.Code, refusal.Message, refusal.Data?.ToDictionary())
         : null;
-
-    // Through the API the business answers as itself: the name its user sees, "Support" unless it says another.
-    static OperatorRef Operator(string? name) => new("admin", string.IsNullOrWhiteSpace(name) ? "Support" : name.Trim());
 
     /// <summary>A session's conversation as a download, whatever channel it came through.</summary>
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(

@@ -56,6 +56,7 @@ public sealed class SessionService(AppDb db, TimeProvider clock)
             ExtraContext = extraContext,
             Channel = channel,
             CreatedAt = now,
+            LastMessageAt = now,
             ExpiresAt = now + lifetime,
         };
         db.Sessions.Add(session);

@@ -26,7 +26,7 @@ public sealed class ConsoleAuthTests
         Assert.Contains("samesite=strict", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.Contains("path=/", cookie, StringComparison.OrdinalIgnoreCase);
         Assert.DoesNotContain("secure", cookie, StringComparison.OrdinalIgnoreCase);   // plain HTTP here
-        Assert.Contains("<h1>Chats</h1>", await PageAsync(console, "/console/chats"), StringComparison.Ordinal);
+        Assert.Contains("<h1 class=\"visually-hidden\">Chats</h1>", await PageAsync(console, "/console/chats"), StringComparison.Ordinal);
     }
 
     [Fact]
@@ -205,7 +205,7 @@ public sealed class ConsoleAuthTests
         using var operators = await console.GetAsync("/console/operators", Ct);
         var denied = await PageAsync(console, operators.Headers.Location!.PathAndQuery);
 
-        Assert.Contains("<h1>Chats</h1>", chats, StringComparison.Ordinal);
+        Assert.Contains("<h1 class=\"visually-hidden\">Chats</h1>", chats, StringComparison.Ordinal);
         Assert.DoesNotContain("/console/operators", chats, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.Found, operators.StatusCode);
         Assert.Equal("/console/denied", operators.Headers.Location?.AbsolutePath);
@@ -359,9 +359,9 @@ public sealed class ConsoleAuthTests
         Assert.Contains("Chave de administrador", portuguese, StringComparison.Ordinal);
         Assert.Equal("/console/login", chosen.Headers.Location?.OriginalString);
         Assert.Contains("Sign in to Parley", english, StringComparison.Ordinal);
-        Assert.Contains("<h1>Chats</h1>", chats, StringComparison.Ordinal);
+        Assert.Contains("<h1 class=\"visually-hidden\">Chats</h1>", chats, StringComparison.Ordinal);
         Assert.Contains("Sign out", chats, StringComparison.Ordinal);
-        Assert.Contains("<h1>Conversas</h1>", conversas, StringComparison.Ordinal);
+        Assert.Contains("<h1 class=\"visually-hidden\">Conversas</h1>", conversas, StringComparison.Ordinal);
         Assert.Contains("Sair", conversas, StringComparison.Ordinal);
         Assert.Equal(HttpStatusCode.NotFound, unknown.StatusCode);
     }

@@ -458,6 +458,23 @@ namespace Parley.Data.Migrations.Postgres
                     b.ToTable("Integrations");
                 });
 
+            modelBuilder.Entity("Parley.OperatorConsole.Chats.SessionSeen", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<string>("Reader")
+                        .HasMaxLength(64)
+                        .HasColumnType("character varying(64)");
+
+                    b.Property<DateTime>("SeenUpTo")
+                        .HasColumnType("timestamp with time zone");
+
+                    b.HasKey("SessionId", "Reader");
+
+                    b.ToTable("SessionsSeen");
+                });
+
             modelBuilder.Entity("Parley.OperatorConsole.OperatorAccount", b =>
                 {
                     b.Property<Guid>("Id")
@@ -611,6 +628,11 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasIndex("SessionId", "CreatedAt");
 
+                    b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText")
+                        .HasAnnotation("Npgsql:TsVectorConfig", "simple");
+
+                    NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText"), "GIN");
+
                     b.ToTable("Messages");
                 });
 
@@ -646,6 +668,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<long>("InputTokens")
                         .HasColumnType("bigint");
 
+                    b.Property<DateTime>("LastMessageAt")
+                        .HasColumnType("timestamp with time zone");
+
                     b.Property<long>("OutputTokens")
                         .HasColumnType("bigint");
 
@@ -665,6 +690,8 @@ namespace Parley.Data.Migrations.Postgres
                         .HasColumnType("character varying(100)");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LastMessageAt");
 
                     b.HasIndex("ChatClientId", "ActiveTag")
                         .IsUnique();
@@ -792,6 +819,15 @@ namespace Parley.Data.Migrations.Postgres
                     b.HasOne("Parley.ChatClients.ChatClient", null)
                         .WithMany()
                         .HasForeignKey("ChatClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.OperatorConsole.Chats.SessionSeen", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

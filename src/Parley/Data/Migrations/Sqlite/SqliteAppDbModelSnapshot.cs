@@ -447,6 +447,23 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("Integrations");
                 });
 
+            modelBuilder.Entity("Parley.OperatorConsole.Chats.SessionSeen", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Reader")
+                        .HasMaxLength(64)
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateTime>("SeenUpTo")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SessionId", "Reader");
+
+                    b.ToTable("SessionsSeen");
+                });
+
             modelBuilder.Entity("Parley.OperatorConsole.OperatorAccount", b =>
                 {
                     b.Property<Guid>("Id")
@@ -635,6 +652,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<long>("InputTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<DateTime>("LastMessageAt")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("OutputTokens")
                         .HasColumnType("INTEGER");
 
@@ -654,6 +674,8 @@ namespace Parley.Data.Migrations.Sqlite
                         .HasColumnType("TEXT");
 
                     b.HasKey("Id");
+
+                    b.HasIndex("LastMessageAt");
 
                     b.HasIndex("ChatClientId", "ActiveTag")
                         .IsUnique();
@@ -781,6 +803,15 @@ namespace Parley.Data.Migrations.Sqlite
                     b.HasOne("Parley.ChatClients.ChatClient", null)
                         .WithMany()
                         .HasForeignKey("ChatClientId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.OperatorConsole.Chats.SessionSeen", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
                         .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });

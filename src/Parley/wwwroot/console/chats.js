@@ -1,0 +1,78 @@
+// The Chats page's few behaviours Blazor cannot express on its own: dragging the divider (pointer capture), keys
+// whose default must be stopped only sometimes (Enter in the message box, arrows on the divider), keeping a chat
+// scrolled to its newest message, native modal dialogs, and the operator's time zone. Blazor renders everything;
+// this module never changes what Blazor rendered, it only reports back (page.SetListWidth) and scrolls.
+
+/** Wires the page once; returns the browser's time zone so the server can write times as the operator reads them. */
+export function init(root, page) {
+  const divider = root.querySelector('.chats-divider');
+  const bounds = () => [Number(divider.getAttribute('aria-valuemin')), Number(divider.getAttribute('aria-valuemax'))];
+  const clamp = value => Math.min(bounds()[1], Math.max(bounds()[0], Math.round(value)));
+
+  divider.addEventListener('pointerdown', down => {
+    if (down.button !== 0) return;
+    down.preventDefault();
+    divider.setPointerCapture(down.pointerId);
+    const box = root.getBoundingClientRect();
+    let percent = Number(divider.getAttribute('aria-valuenow'));
+    const move = event => {
+      percent = clamp(((event.clientX - box.left) / box.width) * 100);
+      // Follows the pointer at once; the page renders the same value when told below.
+      root.style.setProperty('--chats-list', `${percent}%`);
+    };
+    const up = () => {
+      divider.removeEventListener('pointermove', move);
+      divider.removeEventListener('pointerup', up);
+      divider.removeEventListener('pointercancel', up);
+      page.invokeMethodAsync('SetListWidth', percent);
+    };
+    divider.addEventListener('pointermove', move);
+    divider.addEventListener('pointerup', up);
+    divider.addEventListener('pointercancel', up);
+  });
+
+  const steps = { ArrowLeft: -2, ArrowDown: -2, ArrowRight: 2, ArrowUp: 2, PageDown: -10, PageUp: 10 };
+  divider.addEventListener('keydown', event => {
+    const now = Number(divider.getAttribute('aria-valuenow'));
+    const [min, max] = bounds();
+    const next = event.key === 'Home' ? min : event.key === 'End' ? max : event.key in steps ? now + steps[event.key] : null;
+    if (next === null) return;
+    event.preventDefault();
+    page.invokeMethodAsync('SetListWidth', clamp(next));
+  });
+
+  // Enter sends, Shift+Enter makes a new line; a composing input method keeps its Enter.
+  root.addEventListener('keydown', event => {
+    const box = event.target;
+    if (event.key !== 'Enter' || event.shiftKey || event.isComposing || !box.matches('textarea[data-enter-sends]')) return;
+    event.preventDefault();
+    box.form.requestSubmit();
+  });
+
+  // A chat follows its newest message while the operator is at the bottom; scrolling up to read stops that.
+  const pinned = new WeakMap();
+  const atBottom = log => log.scrollHeight - log.scrollTop - log.clientHeight < 40;
+  root.addEventListener('scroll', event => {
+    if (event.target.classList?.contains('chat-log')) pinned.set(event.target, atBottom(event.target));
+  }, true);
+  new MutationObserver(() => {
+    for (const log of root.querySelectorAll('.chat-log')) {
+      if (pinned.get(log) !== false) log.scrollTop = log.scrollHeight;
+    }
+  }).observe(root, { childList: true, subtree: true, characterData: true });
+
+  return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+export function showModal(dialog) {
+  if (!dialog.open) dialog.showModal();
+}
+
+export function close(dialog) {
+  if (dialog.open) dialog.close();
+}
+
+/** Brings the first search match of a chat into view. */
+export function revealMatch(log) {
+  log.querySelector('mark')?.scrollIntoView({ block: 'center' });
+}

@@ -1,0 +1,22 @@
+using System.Text.RegularExpressions;
+using Parley.Testing;
+
+namespace Parley.BrowserTests.Console;
+
+/// <summary>Signs a page in to the console as an operator does: the login page, the admin key, "Sign in".</summary>
+public static partial class ConsoleLogin
+{
+    public static async Task SignInWithAdminKeyAsync(this IPage page, TestParley parley, string language = "en")
+    {
+        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString());
+        await page.GetByLabel("Admin key").FillAsync(TestParley.AdminKey);
+        await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
+        await page.WaitForURLAsync(ChatsPage());
+        if (language != "en") await page.GotoAsync(new Uri(parley.BaseAddress, $"/console/language/{language}?returnUrl=/console/chats").ToString());
+        // The list appears once the page's circuit runs: from then on the page answers clicks and keys.
+        await Assertions.Expect(page.Locator(".sessions-tools")).ToBeVisibleAsync();
+    }
+
+    [GeneratedRegex("/console/chats$")]
+    private static partial Regex ChatsPage();
+}
