@@ -1,0 +1,92 @@
+using System.Net.Http.Headers;
+using System.Text.Json;
+using Parley.Testing;
+using Parley.Testing.Upstream;
+using static Microsoft.Playwright.Assertions;
+
+namespace Parley.BrowserTests.Console;
+
+/// <summary>
+/// The console on one instance of Parley while end users talk through another: two processes sharing one PostgreSQL
+/// database and one Redis, as behind a load balancer.
+/// </summary>
+public sealed class TwoInstanceChatsTests(BrowserFixture browser) : ConsoleTest(browser)
+{
+    TestDatabase database = null!;
+    RedisServer redis = null!;
+    DirectoryInfo folder = null!;
+    ParleyProcess consoleSide = null!;
+    ParleyProcess userSide = null!;
+
+    public override async ValueTask InitializeAsync()
+    {
+        await base.InitializeAsync();
+        database = TestDatabase.Create(DatabaseKind.Postgres);
+        redis = await RedisServer.StartAsync();
+        folder = Directory.CreateTempSubdirectory("parley-console-two-");
+        consoleSide = await StartInstanceAsync();
+        userSide = await StartInstanceAsync();
+    }
+
+    Task<ParleyProcess> StartInstanceAsync() => ParleyProcess.StartAsync(folder.FullName, new()
+    {
+        ["PARLEY_ADMIN_KEY"] = TestParley.AdminKey,
+        ["Database__Provider"] = "Postgres",
+        ["Database__ConnectionString"] = database.ConnectionString!,
+        ["Redis__Configuration"] = redis.Configuration,
+    });
+
+    public override async ValueTask DisposeAsync()
+    {
+        await consoleSide.DisposeAsync();
+        await userSide.DisposeAsync();
+        await redis.DisposeAsync();
+        await database.DisposeAsync();
+        folder.Delete(recursive: true);
+        await base.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task A_message_that_arrives_on_another_instance_appears_live_with_its_reply_streaming()
+    {
+        using var users = new HttpClient { BaseAddress = userSide.BaseAddress };
+        users.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
+        var accessKey = await CreateSessionAsync(users);
+        var page = await OpenPageAsync();
+        await page.GotoAsync(new Uri(consoleSide.BaseAddress, "/console/login").ToString());
+        await FillSignInAsync(page, userName: null);
+        await WaitUntilLiveAsync(page);
+        await page.Locator(".session-row").ClickAsync();
+        await Expect(page.Locator(".chat-panel")).ToContainTextAsync("far-away-user");
+
+        Parley.Upstream.Enqueue(ScriptedReply.Text("Hello ", "from ", "the ", "other ", "side.") with { TokenDelay = TimeSpan.FromMilliseconds(400) });
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/chat/{accessKey}/messages") { Content = JsonContent.Create(new { content = "Anyone there?" }) };
+        using var stream = await users.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
+        stream.EnsureSuccessStatusCode();
+
+        await Expect(page.Locator(".session-preview")).ToHaveTextAsync("Anyone there?", new() { Timeout = 2_000 });
+        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("Anyone there?", new() { Timeout = 2_000 });
+        var reply = page.Locator(".chat-assistant .chat-bubble");
+        await Expect(reply).ToContainTextAsync("from");
+        Assert.DoesNotContain("side.", await reply.TextContentAsync());
+        await Expect(reply).ToHaveTextAsync("Hello from the other side.");
+        AssertNoConsoleErrors();
+    }
+
+    async Task<string> CreateSessionAsync(HttpClient http)
+    {
+        async Task<JsonElement> PostAsync(string path, object body)
+        {
+            using var response = await http.PostAsJsonAsync(path, body, Ct);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data");
+        }
+        var gateway = await PostAsync("/api/v1/ai-gateways", new
+        {
+            name = "shared", parameters = new { baseAddress = Parley.Upstream.BaseAddress, modelName = "gpt-4o-mini" },
+        });
+        var client = await PostAsync("/api/v1/web-chat-client", new { name = "Far Away Support", aiGatewayId = gateway.GetProperty("id").GetGuid() });
+        var session = await PostAsync($"/api/v1/web-chat-client/{client.GetProperty("id").GetGuid()}/sessions", new { tag = "far-away-user" });
+        return session.GetProperty("accessKey").GetString()!;
+    }
+}
