@@ -1,4 +1,5 @@
 using System.Net.ServerSentEvents;
+using System.Text.Json;
 
 namespace Parley.Conversations;
 
@@ -29,6 +30,22 @@ public static class ChatEvents
 
     public static SseItem<object> OfError(string code, string message, Guid? messageId) =>
         new(new ErrorPayload(code, message, messageId, IsRetryable(code)), Error);
+
+    /// <summary>
+    /// An event read back from the JSON it was shared as (the reply feed between instances), with the same typed payload
+    /// a reader on the generating instance gets.
+    /// </summary>
+    public static SseItem<object> Parse(string type, string json) => new(type switch
+    {
+        Delta or Reasoning => Deserialize<TextPayload>(json),
+        Done => Deserialize<DonePayload>(json),
+        Error => Deserialize<ErrorPayload>(json),
+        Held => Deserialize<HeldPayload>(json),
+        _ => JsonDocument.Parse(json).RootElement.Clone(),
+    }, type);
+
+    static T Deserialize<T>(string json) =>
+        JsonSerializer.Deserialize<T>(json, JsonSerializerOptions.Web) ?? throw new JsonException($"A {typeof(T).Name} was null.");
 
     /// <summary>
     /// Whether sending the same again may work. Only a refused provider key and a rejected request need a person to

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
 using System.Text.Json;
+using Parley.Conversations;
 using StackExchange.Redis;
 
 namespace Parley.Scaling;
@@ -61,7 +62,7 @@ public sealed class RedisReplyFeed(IConnectionMultiplexer redis) : IReplyFeed
             {
                 after = entry.Id;
                 var type = (string)entry["t"]!;
-                yield return new SseItem<object>(JsonDocument.Parse((string)entry["d"]!).RootElement.Clone(), type);
+                yield return ChatEvents.Parse(type, (string)entry["d"]!);
                 if (type is "done" or "error") yield break;
             }
             if (entries.Length > 0) continue;

@@ -105,10 +105,11 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
 
     static async Task<ChatState> StateAsync(AsyncServiceScope scope, Guid sessionId, CancellationToken ct)
     {
-        // Following first: a reply still running is shown from its first token; without one, a reply marked
-        // generating was left by an instance that stopped, and is settled as incomplete.
+        // Following first: a reply still running is shown from its first token. A reply row still marked generating is
+        // left out rather than settled: without the session's lock, a reply that began a moment ago on another
+        // instance would look abandoned. Whoever sends next settles one that really was.
         var running = await scope.ServiceProvider.GetRequiredService<ReplyRegistry>().FollowAsync(sessionId, ct);
-        var messages = await scope.ServiceProvider.GetRequiredService<ConversationService>().ConversationAsync(sessionId, settleAbandoned: running is null, ct);
+        var messages = await scope.ServiceProvider.GetRequiredService<ConversationService>().ConversationAsync(sessionId, settleAbandoned: false, ct);
         return new ChatState(messages, running);
     }
 
