@@ -15,6 +15,8 @@ public static class ConsoleBench
 {
     const int Loads = 20;
     const int Accounts = 25;
+    // More than the list's first page (50), each with a question and its answer.
+    const int Sessions = 60;
 
     // Set before any script of the page runs: the moment the live mark appears, on the page's own clock.
     const string WatchLiveMark = """
@@ -27,6 +29,12 @@ public static class ConsoleBench
     {
         await using var parley = await TestParley.StartForBenchmarkAsync(DatabaseKind.Sqlite, "--Logging:LogLevel:Default=Error");
         for (var i = 0; i < Accounts; i++) await parley.CreateOperatorAsync($"operator{i:00}", "correct horse battery", i % 5 == 0 ? "admin" : "agent", $"Operator {i:00}");
+        var client = await parley.CreateChatClientAsync();
+        for (var i = 0; i < Sessions; i++)
+        {
+            var session = await parley.CreateSessionAsync(client, new { tag = $"user-{i:00}" });
+            await parley.SendAsync(session.AccessKey, $"Question {i}: where is my order? It was placed last week and has not arrived yet.");
+        }
         using var console = parley.Console();
         await console.SignInWithAdminKeyAsync();
         var cookie = console.SignInCookie!;
@@ -67,7 +75,7 @@ public static class ConsoleBench
                 repeatVisit = Figures(warm),
             };
         }
-        return new { loads = Loads, accounts = Accounts, pages = results };
+        return new { loads = Loads, accounts = Accounts, sessions = Sessions, pages = results };
     }
 
     static async Task<IBrowserContext> SignedInContextAsync(IBrowser browser, Uri baseAddress, string cookie)
