@@ -48,7 +48,9 @@ public static class ConsoleAuthentication
             .AddRoles<IdentityRole<Guid>>()
             .AddEntityFrameworkStores<AppDb>()
             .AddUserManager<OperatorUserManager>()
-            .AddSignInManager();
+            .AddSignInManager()
+            .AddDefaultTokenProviders();
+        services.Configure<DataProtectionTokenProviderOptions>(tokens => tokens.TokenLifespan = OperatorInvitation.Lifetime);
         services.AddScoped<ConsoleSignIn>();
         services.AddScoped<CircuitHandler, CircuitSignInCheck>();
 

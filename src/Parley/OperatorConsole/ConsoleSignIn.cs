@@ -38,10 +38,16 @@ public sealed class ConsoleSignIn(
             failures.Record(http, "operator password");
             return new(false, "WrongPassword");
         }
+        await SignInAsync(http, account);
+        return new(true);
+    }
+
+    /// <summary>Signs in an account whose person has just proved who they are (a password, an invitation's code).</summary>
+    public async Task SignInAsync(HttpContext http, OperatorAccount account)
+    {
         var roles = await users.GetRolesAsync(account);
         var principal = ConsoleAuthentication.ForOperator(account, roles, await users.GetSecurityStampAsync(account));
         await http.SignInAsync(ConsoleAuthentication.Scheme, principal);
-        return new(true);
     }
 
     public async Task<SignInOutcome> WithAdminKeyAsync(HttpContext http, string key)

@@ -21,4 +21,14 @@ public sealed class ConsoleText
     public string? Find(string key) => Table.For(Language).TryGetValue(key, out var text) ? text : null;
 
     public string Format(string key, params object?[] values) => string.Format(CultureInfo.CurrentCulture, this[key], values);
+
+    /// <summary>
+    /// A broken rule of an operator account in the operator's language: by field and rule (the request's annotations),
+    /// else by Identity's code; a rule without words of ours is shown as the API states it. The password's length is the
+    /// one rule with a number in it, and it comes from Identity's options.
+    /// </summary>
+    public string Say(AccountError error, int passwordLength) =>
+        (Find($"Error.{error.Field}.{error.Code}") ?? Find($"Error.{error.Code}")) is { } text
+            ? string.Format(CultureInfo.CurrentCulture, text, passwordLength)
+            : error.Message;
 }

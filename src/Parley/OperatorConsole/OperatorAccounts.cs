@@ -1,6 +1,8 @@
 using System.ComponentModel.DataAnnotations;
 using System.Reflection;
+using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.AspNetCore.Identity;
 using Microsoft.EntityFrameworkCore;
 
@@ -15,7 +17,7 @@ public sealed record NewOperator(
     string UserName,
     [property: Required(ErrorMessage = "The displayName field is required."),
         StringLength(100, ErrorMessage = "The displayName field must be at most 100 characters.")] string DisplayName,
-    [property: Required(ErrorMessage = "The password field is required.")] string Password,
+    string? Password,
     [property: Required(ErrorMessage = "The role field is required: \"admin\" or \"agent\"."),
         RegularExpression("^(admin|agent)$", ErrorMessage = "The role field must be \"admin\" or \"agent\".")] string Role);
 
@@ -27,6 +29,16 @@ public sealed record OperatorChange(
     bool Disabled = false);
 
 public sealed record NewPassword([property: Required(ErrorMessage = "The password field is required.")] string Password);
+
+/// <summary>
+/// A link that lets the person choose their own password and signs them in: for an account made without a password,
+/// or one whose password they forgot. It works once, and until <paramref name="ExpiresAt"/>.
+/// </summary>
+public sealed record OperatorInvitation(Guid AccountId, string Path, DateTime ExpiresAt)
+{
+    public const string Route = "/console/welcome";
+    public static readonly TimeSpan Lifetime = TimeSpan.FromDays(7);
+}
 
 /// <summary>
 /// A rule a request broke: its field (as JSON spells it), the rule's code (a validation attribute's name, such as
@@ -64,7 +76,8 @@ public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleMan
         if (Check(request) is { Count: > 0 } broken) return new(null, broken);
         await EnsureRolesAsync();
         var account = new OperatorAccount { UserName = request.UserName.Trim(), DisplayName = request.DisplayName.Trim(), CreatedAt = clock.GetUtcNow().UtcDateTime };
-        var created = await users.CreateAsync(account, request.Password);
+        // Without a password the account cannot sign in until its person accepts an invitation.
+        var created = string.IsNullOrEmpty(request.Password) ? await users.CreateAsync(account) : await users.CreateAsync(account, request.Password);
         if (!created.Succeeded) return Failed(created);
         await users.AddToRoleAsync(account, request.Role);
         return new(await ViewAsync(account));
@@ -105,6 +118,44 @@ public sealed class OperatorAccounts(UserManager<OperatorAccount> users, RoleMan
         await users.ResetAccessFailedCountAsync(account);
         return new(await ViewAsync(account));
     }
+
+    /// <summary>An invitation for the account; a newer one, or a password set meanwhile, makes older links useless.</summary>
+    public async Task<OperatorInvitation?> InviteAsync(Guid id)
+    {
+        if (await users.FindByIdAsync(id.ToString()) is not { } account) return null;
+        // The token is Identity's password-reset token, bound to the account's security stamp: renewing the stamp first
+        // voids every earlier link, and choosing the password renews it again, so each link works once.
+        await users.UpdateSecurityStampAsync(account);
+        var token = await users.GeneratePasswordResetTokenAsync(account);
+        var code = WebEncoders.Base64UrlEncode(Encoding.UTF8.GetBytes(token));
+        return new(account.Id, $"{OperatorInvitation.Route}?account={account.Id}&code={code}", clock.GetUtcNow().UtcDateTime + OperatorInvitation.Lifetime);
+    }
+
+    /// <summary>The person's own password, through an invitation's code; the account, or the rules broken (the code is field <c>code</c>).</summary>
+    public async Task<(OperatorAccount? Account, AccountOutcome Outcome)> AcceptInvitationAsync(Guid id, string code, string password)
+    {
+        var account = await users.FindByIdAsync(id.ToString());
+        string? token = null;
+        try
+        {
+            token = Encoding.UTF8.GetString(WebEncoders.Base64UrlDecode(code));
+        }
+        catch (FormatException)
+        {
+            // A mangled link is an invalid one.
+        }
+        if (account is null || account.Disabled || token is null) return (null, InvalidInvitation());
+        if (Check(new NewPassword(password)) is { Count: > 0 } broken) return (null, new(null, broken));
+        var reset = await users.ResetPasswordAsync(account, token, password);
+        if (!reset.Succeeded)
+            return (null, reset.Errors.Any(e => e.Code == nameof(IdentityErrorDescriber.InvalidToken)) ? InvalidInvitation() : Failed(reset));
+        await users.SetLockoutEndDateAsync(account, null);
+        await users.ResetAccessFailedCountAsync(account);
+        return (account, new(await ViewAsync(account)));
+    }
+
+    static AccountOutcome InvalidInvitation() =>
+        new(null, [new AccountError("code", "InvalidToken", "This invitation link is not valid any more: it was used, replaced or expired.")]);
 
     public async Task<bool> DeleteAsync(Guid id) =>
         await users.FindByIdAsync(id.ToString()) is { } account && (await users.DeleteAsync(account)).Succeeded;

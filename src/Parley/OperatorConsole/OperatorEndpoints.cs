@@ -1,8 +1,12 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Admin;
 using Parley.Api;
+using Parley.Hosting;
 
 namespace Parley.OperatorConsole;
+
+/// <summary>An invitation as the API hands it out: the link to send, and until when it works.</summary>
+public sealed record InvitationView(string Url, DateTime ExpiresAt);
 
 /// <summary>Operator accounts through the admin API; the console's Operators page does the same through <see cref="OperatorAccounts"/>.</summary>
 public static class OperatorEndpoints
@@ -18,6 +22,7 @@ public static class OperatorEndpoints
         operators.MapGet("/{id:guid}", Get);
         operators.MapPut("/{id:guid}", Change);
         operators.MapPost("/{id:guid}/password", SetPassword);
+        operators.MapPost("/{id:guid}/invitation", Invite);
         operators.MapDelete("/{id:guid}", Delete);
         return app;
     }
@@ -56,6 +61,13 @@ public static class OperatorEndpoints
             ? TypedResults.Ok(Envelope.Of(account, "The password was changed."))
             : TypedResults.ValidationProblem(outcome.ErrorsByField());
     }
+
+    /// <summary>A link for the person to choose their own password and sign in; it works once, for seven days.</summary>
+    static async Task<Results<Ok<Envelope<InvitationView>>, ProblemHttpResult>> Invite(Guid id, OperatorAccounts accounts, PublicUrls urls, HttpRequest http) =>
+        await accounts.InviteAsync(id) is { } invitation
+            ? TypedResults.Ok(Envelope.Of(new InvitationView(urls.Base(http) + invitation.Path, invitation.ExpiresAt),
+                "Send the link to the operator: it lets them choose a password, once, until it expires."))
+            : ApiProblem.NotFound("The operator");
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> Delete(Guid id, OperatorAccounts accounts) =>
         await accounts.DeleteAsync(id)

@@ -10,10 +10,10 @@ public sealed class OperatorsTests(BrowserFixture browser) : ConsoleTest(browser
     public static TheoryData<string, Words> Languages => new()
     {
         { "en", new("New operator", "User name", "Display name", "Password", "Role", "Create",
-            "Enter a user name.", "Enter a display name.", "Enter a password.", "The password needs at least 10 characters.",
+            "Enter a user name.", "Enter a display name.", "The password needs at least 10 characters.",
             "This user name is taken.", "The account ana was created.", "Agent") },
         { "pt-BR", new("Novo operador", "Nome de usuário", "Nome de exibição", "Senha", "Função", "Criar",
-            "Informe um nome de usuário.", "Informe um nome de exibição.", "Informe uma senha.", "A senha precisa ter pelo menos 10 caracteres.",
+            "Informe um nome de usuário.", "Informe um nome de exibição.", "A senha precisa ter pelo menos 10 caracteres.",
             "Este nome de usuário já está em uso.", "A conta ana foi criada.", "Agente") },
     };
 
@@ -31,7 +31,8 @@ public sealed class OperatorsTests(BrowserFixture browser) : ConsoleTest(browser
         await page.GetByRole(AriaRole.Button, new() { Name = words.Create }).ClickAsync();
         await Expect(page.Locator("#userName-error")).ToHaveTextAsync(words.UserNameRequired);
         await Expect(page.Locator("#displayName-error")).ToHaveTextAsync(words.DisplayNameRequired);
-        await Expect(page.Locator("#password-error")).ToHaveTextAsync(words.PasswordRequired);
+        // No password is no mistake: the account is then made for an invitation.
+        await Expect(page.Locator("#password-error")).ToHaveCountAsync(0);
         await Expect(userName).ToHaveAttributeAsync("aria-invalid", "true");
         await Expect(userName).ToHaveAccessibleDescriptionAsync(words.UserNameRequired);
 
@@ -178,8 +179,47 @@ public sealed class OperatorsTests(BrowserFixture browser) : ConsoleTest(browser
     static Task<bool> FocusRingAsync(IPage page) => page.EvaluateAsync<bool>(
         "() => { const s = getComputedStyle(document.activeElement); return s.outlineStyle !== 'none' && parseFloat(s.outlineWidth) >= 2; }");
 
+    [Fact]
+    public async Task An_account_made_without_a_password_gets_an_invitation_link_with_which_its_person_chooses_one_and_is_signed_in()
+    {
+        var page = await OpenPageAsync();
+        await SignInAsync(page, path: "/console/login?returnUrl=%2Fconsole%2Foperators");
+        await WaitUntilLiveAsync(page);
+        await page.GetByRole(AriaRole.Button, new() { Name = "New operator" }).ClickAsync();
+        await page.GetByLabel("User name").FillAsync("maria");
+        await page.GetByLabel("Display name").FillAsync("Maria <b>Souza</b>");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create" }).ClickAsync();
+
+        var link = page.GetByLabel("Invitation link", new() { Exact = true });
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("An invitation link for maria is ready.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Copy link" })).ToBeFocusedAsync();
+        var url = await link.InputValueAsync();
+        Assert.StartsWith(Url("/console/welcome?account="), url, StringComparison.Ordinal);
+        await SaveScreenshotAsync("console-operators-invitation");
+
+        var invited = await OpenPageAsync(locale: "pt-BR");
+        await invited.GotoAsync(url);
+        await Expect(invited.GetByRole(AriaRole.Heading, new() { Name = "Bem-vindo ao Parley" })).ToBeVisibleAsync();
+        await invited.GetByLabel("Nova senha").FillAsync("short");
+        await invited.GetByRole(AriaRole.Button, new() { Name = "Definir senha e entrar" }).ClickAsync();
+        await Expect(invited.GetByRole(AriaRole.Alert)).ToHaveTextAsync("A senha precisa ter pelo menos 10 caracteres.");
+        await SaveScreenshotAsync("console-welcome-pt-BR", invited);
+        await invited.GetByLabel("Nova senha").FillAsync(Password);
+        await invited.GetByRole(AriaRole.Button, new() { Name = "Definir senha e entrar" }).ClickAsync();
+        await Expect(invited).ToHaveURLAsync(Url("/console/chats"));
+        await Expect(invited.Locator(".console-user")).ToContainTextAsync("Maria <b>Souza</b>");
+
+        // The link is spent: a second visit is told so and is not signed in.
+        var late = await OpenPageAsync();
+        await late.GotoAsync(url);
+        await late.GetByLabel("New password").FillAsync("another long password");
+        await late.GetByRole(AriaRole.Button, new() { Name = "Set password and sign in" }).ClickAsync();
+        await Expect(late.GetByRole(AriaRole.Alert)).ToContainTextAsync("This invitation link is not valid any more");
+        AssertNoConsoleErrors();
+    }
+
     public sealed record Words(
         string NewOperator, string UserName, string DisplayName, string Password, string Role, string Create,
-        string UserNameRequired, string DisplayNameRequired, string PasswordRequired, string PasswordTooShort,
+        string UserNameRequired, string DisplayNameRequired, string PasswordTooShort,
         string UserNameTaken, string Created, string Agent);
 }

@@ -52,7 +52,6 @@ public abstract class OperatorApiTests(DatabaseKind kind)
         { """{"userName":"a b","displayName":"Ana","password":"correct horse battery","role":"agent"}""", "userName", "The userName field must be 3 to 64 letters, digits or . _ @ + -." },
         { """{"userName":"ana","displayName":" ","password":"correct horse battery","role":"agent"}""", "displayName", "The displayName field is required." },
         { $$"""{"userName":"ana","displayName":"{{new string('a', 101)}}","password":"correct horse battery","role":"agent"}""", "displayName", "The displayName field must be at most 100 characters." },
-        { """{"userName":"ana","displayName":"Ana","role":"agent"}""", "password", "The password field is required." },
         { """{"userName":"ana","displayName":"Ana","password":"short","role":"agent"}""", "password", "Passwords must be at least 10 characters." },
         { """{"userName":"ana","displayName":"Ana","password":"correct horse battery","role":"owner"}""", "role", "The role field must be \"admin\" or \"agent\"." },
     };
@@ -103,6 +102,58 @@ public abstract class OperatorApiTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task An_account_made_without_a_password_signs_in_only_through_its_invitation_which_works_once()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        using var created = await parley.Admin.PostAsJsonAsync(Operators, new { userName = "maria", displayName = "Maria", role = "agent" }, Ct);
+        var id = (await ApiAssert.DataAsync(created, HttpStatusCode.Created)).GetProperty("id").GetGuid();
+        using var console = parley.Console();
+        using var noPasswordYet = await console.PostLoginAsync("maria", "", ct: Ct);
+        Assert.Equal(HttpStatusCode.OK, noPasswordYet.StatusCode);   // the login page again, with its error
+
+        using var first = await parley.Admin.PostAsync($"{Operators}/{id}/invitation", null, Ct);
+        var older = (await ApiAssert.DataAsync(first)).GetProperty("url").GetString()!;
+        using var second = await parley.Admin.PostAsync($"{Operators}/{id}/invitation", null, Ct);
+        var invitation = await ApiAssert.DataAsync(second);
+        var url = new Uri(invitation.GetProperty("url").GetString()!);
+        Assert.Equal(parley.BaseAddress.Authority, url.Authority);
+        Assert.Equal("/console/welcome", url.AbsolutePath);
+        Assert.InRange(invitation.GetProperty("expiresAt").GetDateTime(), parley.Clock.GetUtcNow().UtcDateTime.AddDays(6.9), parley.Clock.GetUtcNow().UtcDateTime.AddDays(7.1));
+
+        // A newer link replaces the older; a password against the rules is refused and uses nothing up.
+        Assert.Contains("not valid any more", await RefusalAsync(console, new Uri(older).PathAndQuery, Password), StringComparison.Ordinal);
+        Assert.Contains("at least 10 characters", await RefusalAsync(console, url.PathAndQuery, "short"), StringComparison.Ordinal);
+        using var accepted = await PostWelcomeAsync(console, url.PathAndQuery, Password);
+        Assert.Equal(HttpStatusCode.Found, accepted.StatusCode);
+        Assert.Equal("/console/chats", accepted.Headers.Location?.AbsolutePath);
+        Assert.NotNull(console.SignInCookie);
+
+        using var again = parley.Console();
+        Assert.Contains("not valid any more", await RefusalAsync(again, url.PathAndQuery, "yet another password"), StringComparison.Ordinal);
+        await again.SignInAsync("maria", Password, Ct);
+    }
+
+    /// <summary>The page the welcome form answers with when it refuses, as text.</summary>
+    static async Task<string> RefusalAsync(ConsoleClient console, string pathAndQuery, string password)
+    {
+        using var answer = await PostWelcomeAsync(console, pathAndQuery, password);
+        Assert.Equal(HttpStatusCode.OK, answer.StatusCode);
+        return System.Net.WebUtility.HtmlDecode(await answer.Content.ReadAsStringAsync(Ct));
+    }
+
+    /// <summary>Posts the welcome page's form as the page renders it, with its token; the answer is not followed.</summary>
+    static async Task<HttpResponseMessage> PostWelcomeAsync(ConsoleClient console, string pathAndQuery, string password)
+    {
+        var token = await console.TokenAsync(pathAndQuery, Ct);
+        return await console.Http.PostAsync(pathAndQuery, new FormUrlEncodedContent(new Dictionary<string, string>
+        {
+            ["_handler"] = "welcome",
+            ["__RequestVerificationToken"] = token,
+            ["Input.Password"] = password,
+        }), Ct);
+    }
+
+    [Fact]
     public async Task Unknown_accounts_get_404()
     {
         await using var parley = await TestParley.StartAsync(kind);
@@ -111,7 +162,9 @@ public abstract class OperatorApiTests(DatabaseKind kind)
         using var put = await parley.Admin.PutAsJsonAsync($"{Operators}/{nobody}", new { displayName = "Ana", role = "agent" }, Ct);
         using var password = await parley.Admin.PostAsJsonAsync($"{Operators}/{nobody}/password", new { password = Password }, Ct);
         using var delete = await parley.Admin.DeleteAsync($"{Operators}/{nobody}", Ct);
+        using var invitation = await parley.Admin.PostAsync($"{Operators}/{nobody}/invitation", null, Ct);
 
+        await ApiAssert.ProblemAsync(invitation, HttpStatusCode.NotFound, "not_found");
         await ApiAssert.ProblemAsync(put, HttpStatusCode.NotFound, "not_found");
         await ApiAssert.ProblemAsync(password, HttpStatusCode.NotFound, "not_found");
         await ApiAssert.ProblemAsync(delete, HttpStatusCode.NotFound, "not_found");
@@ -134,6 +187,7 @@ public abstract class OperatorApiTests(DatabaseKind kind)
             (HttpMethod.Get, $"{Operators}/{id}", null),
             (HttpMethod.Put, $"{Operators}/{id}", new { displayName = "Ana", role = "agent" }),
             (HttpMethod.Post, $"{Operators}/{id}/password", new { password = Password }),
+            (HttpMethod.Post, $"{Operators}/{id}/invitation", null),
             (HttpMethod.Delete, $"{Operators}/{id}", null),
         ];
         foreach (var (method, path, body) in calls)
