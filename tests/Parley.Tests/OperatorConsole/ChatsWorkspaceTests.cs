@@ -78,7 +78,11 @@ public abstract class ChatsWorkspaceTests(DatabaseKind kind)
         await using var parley = await TestParley.StartAsync(kind);
         var client = await parley.CreateChatClientAsync();
         var created = new List<Guid>();
-        for (var i = 0; i < ChatsWorkspace.PageSize + 3; i++) created.Add((await parley.CreateSessionAsync(client)).SessionId);
+        for (var i = 0; i < ChatsWorkspace.PageSize + 3; i++)
+        {
+            parley.Clock.Advance(TimeSpan.FromSeconds(1));
+            created.Add((await parley.CreateSessionAsync(client)).SessionId);
+        }
         var workspace = Workspace(parley);
 
         var (first, more) = await workspace.SessionsAsync(null, 0, Admin, Ct);
