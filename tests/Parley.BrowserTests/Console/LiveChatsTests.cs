@@ -9,9 +9,6 @@ namespace Parley.BrowserTests.Console;
 /// </summary>
 public sealed class LiveChatsTests(BrowserFixture browser) : ConsoleTest(browser)
 {
-    // The bar is one second; the extra second absorbs a loaded test machine, not a slow path.
-    static readonly LocatorAssertionsToHaveTextOptions Live = new() { Timeout = 2_000 };
-
     [Fact]
     public async Task A_message_sent_through_the_session_API_appears_in_the_list_and_streams_into_the_open_chat()
     {
@@ -31,14 +28,14 @@ public sealed class LiveChatsTests(BrowserFixture browser) : ConsoleTest(browser
         var asked = await Parley.SendAsync(newer.AccessKey, "Where is my <b>order</b>?", Ct);
         Assert.Equal("It ships tomorrow.", asked.Text);
         await Expect(rows.First.Locator(".session-tag")).ToContainTextAsync("newer-user");
-        await Expect(rows.First.Locator(".session-preview")).ToHaveTextAsync("It ships tomorrow.", Live);
+        await Expect(rows.First.Locator(".session-preview")).ToHaveTextAsync("It ships tomorrow.");
         await Expect(rows.First.Locator(".session-unread")).ToHaveCountAsync(1);
 
         // A message in the open session: the user's words, then the reply streaming in, and the row stays read.
         Parley.Clock.Advance(TimeSpan.FromMinutes(1));
         Parley.Upstream.Enqueue(ScriptedReply.Text("One. ", "Two. ", "Three. ", "Four. ", "Five.") with { TokenDelay = TimeSpan.FromMilliseconds(400) });
         using var stream = await Parley.OpenStreamAsync($"/api/v1/chat/{older.AccessKey}/messages", new { content = "Count to five" }, Ct);
-        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("Count to five", Live);
+        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("Count to five");
         var reply = page.Locator(".chat-assistant .chat-bubble");
         await Expect(reply).ToContainTextAsync("Two.");
         Assert.DoesNotContain("Five.", await reply.TextContentAsync());
@@ -82,16 +79,16 @@ public sealed class LiveChatsTests(BrowserFixture browser) : ConsoleTest(browser
         await Expect(message).ToBeDisabledAsync();
         await console.GetByRole(AriaRole.Button, new() { Name = takeOver }).ClickAsync();
         await Expect(console.Locator(".chat-person")).ToHaveTextAsync(consoleBanner);
-        await Expect(talk.Locator(".parley-person")).ToHaveTextAsync(talkBanner, Live);
+        await Expect(talk.Locator(".parley-person")).ToHaveTextAsync(talkBanner);
 
         // The user's message waits for the person, who sees it come in and answers under their own name.
         await talk.Locator("#parley-input").FillAsync("I need a <i>person</i>");
         await talk.Keyboard.PressAsync("Enter");
-        await Expect(console.Locator(".chat-user .chat-bubble").Last).ToHaveTextAsync("I need a <i>person</i>", Live);
+        await Expect(console.Locator(".chat-user .chat-bubble").Last).ToHaveTextAsync("I need a <i>person</i>");
         await message.FillAsync("Hi, I am **Marina**. <img src=x onerror=alert(1)>");
         await message.PressAsync("Enter");
         var answer = talk.Locator(".parley-message-operator");
-        await Expect(answer.Locator(".parley-author")).ToHaveTextAsync("Marina", Live);
+        await Expect(answer.Locator(".parley-author")).ToHaveTextAsync("Marina");
         await Expect(answer.Locator(".parley-bubble strong")).ToHaveTextAsync("Marina");
         await Expect(answer.Locator(".parley-bubble")).ToContainTextAsync("<img src=x onerror=alert(1)>");
         await Expect(console.Locator(".chat-operator .chat-who span")).ToHaveTextAsync("Marina");
@@ -101,13 +98,13 @@ public sealed class LiveChatsTests(BrowserFixture browser) : ConsoleTest(browser
 
         // Handed back, the assistant answers the next message, knowing what the person said; the console sees it live.
         await console.GetByRole(AriaRole.Button, new() { Name = handBack }).ClickAsync();
-        await Expect(talk.Locator(".parley-person")).ToBeHiddenAsync(new() { Timeout = 2_000 });
+        await Expect(talk.Locator(".parley-person")).ToBeHiddenAsync();
         await Expect(console.Locator(".chat-person")).ToHaveCountAsync(0);
         await Expect(message).ToBeDisabledAsync();
         Parley.Upstream.Enqueue(ScriptedReply.Text("Glad Marina could help."));
         await talk.Locator("#parley-input").FillAsync("thanks");
         await talk.Keyboard.PressAsync("Enter");
-        await Expect(console.Locator(".chat-assistant .chat-bubble").Last).ToHaveTextAsync("Glad Marina could help.", Live);
+        await Expect(console.Locator(".chat-assistant .chat-bubble").Last).ToHaveTextAsync("Glad Marina could help.");
         Assert.Contains(("assistant", "Hi, I am **Marina**. <img src=x onerror=alert(1)>"), Parley.Upstream.Requests[^1].Messages);
         AssertNoConsoleErrors();
     }

@@ -64,12 +64,12 @@ public sealed class TwoInstanceChatsTests(BrowserFixture browser) : ConsoleTest(
         using var stream = await users.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         stream.EnsureSuccessStatusCode();
 
-        await Expect(page.Locator(".session-preview")).ToHaveTextAsync("Anyone there?", new() { Timeout = 2_000 });
-        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("Anyone there?", new() { Timeout = 2_000 });
+        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("Anyone there?");
         var reply = page.Locator(".chat-assistant .chat-bubble");
         await Expect(reply).ToContainTextAsync("from");
         Assert.DoesNotContain("side.", await reply.TextContentAsync());
         await Expect(reply).ToHaveTextAsync("Hello from the other side.");
+        await Expect(page.Locator(".session-preview")).ToHaveTextAsync("Hello from the other side.");
         AssertNoConsoleErrors();
     }
 

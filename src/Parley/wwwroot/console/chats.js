@@ -32,13 +32,19 @@ export function init(root, page) {
   });
 
   const steps = { ArrowLeft: -2, ArrowDown: -2, ArrowRight: 2, ArrowUp: 2, PageDown: -10, PageUp: 10 };
+  // Keys pressed faster than the page renders build on the width last asked for, not on the one still shown.
+  let requested = null;
+  new MutationObserver(() => {
+    if (Number(divider.getAttribute('aria-valuenow')) === requested) requested = null;
+  }).observe(divider, { attributes: true, attributeFilter: ['aria-valuenow'] });
   divider.addEventListener('keydown', event => {
-    const now = Number(divider.getAttribute('aria-valuenow'));
+    const now = requested ?? Number(divider.getAttribute('aria-valuenow'));
     const [min, max] = bounds();
     const next = event.key === 'Home' ? min : event.key === 'End' ? max : event.key in steps ? now + steps[event.key] : null;
     if (next === null) return;
     event.preventDefault();
-    page.invokeMethodAsync('SetListWidth', clamp(next));
+    requested = clamp(next);
+    page.invokeMethodAsync('SetListWidth', requested);
   });
 
   // Enter sends, Shift+Enter makes a new line; a composing input method keeps its Enter.
