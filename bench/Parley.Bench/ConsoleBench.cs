@@ -1,6 +1,8 @@
+using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Playwright;
 using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Bench;
 
@@ -75,7 +77,37 @@ public static class ConsoleBench
                 repeatVisit = Figures(warm),
             };
         }
-        return new { loads = Loads, accounts = Accounts, sessions = Sessions, pages = results };
+        var live = await LiveUpdatesAsync(parley, browser, cookie.Value, client);
+        return new { loads = Loads, accounts = Accounts, sessions = Sessions, pages = results, liveUpdateMs = live };
+    }
+
+    /// <summary>
+    /// How long a message sent through the session API takes to show in an open Chats page: from the request leaving
+    /// to the session's row on top with the message's preview, as the page's own frames see it.
+    /// </summary>
+    static async Task<object> LiveUpdatesAsync(TestParley parley, IBrowser browser, string cookie, Guid client)
+    {
+        await using var context = await SignedInContextAsync(browser, parley.BaseAddress, cookie);
+        var page = await context.NewPageAsync();
+        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/chats").ToString());
+        await page.WaitForSelectorAsync("[data-console-live]", new() { State = WaitForSelectorState.Attached });
+        var times = new List<double>();
+        for (var i = 0; i < Loads; i++)
+        {
+            var session = await parley.CreateSessionAsync(client);
+            // The reply waits, so the preview can only be the user's message.
+            parley.Upstream.Enqueue(ScriptedReply.Text("later") with { FirstTokenDelay = TimeSpan.FromSeconds(2) });
+            var text = $"live update {i}";
+            var clock = Stopwatch.StartNew();
+            var sent = parley.SendAsync(session.AccessKey, text);
+            await page.WaitForFunctionAsync(
+                "text => document.querySelector('.session-row .session-preview')?.textContent === text", text);   // polled every frame
+            times.Add(clock.Elapsed.TotalMilliseconds);
+            await sent;
+        }
+        var (p50, p95) = (Machine.Percentile(times, 50), Machine.Percentile(times, 95));
+        Console.WriteLine($"Console live update (session API message to the Chats page's list)  p50 {p50,6:0.0} ms  p95 {p95,6:0.0} ms");
+        return new { p50, p95 };
     }
 
     static async Task<IBrowserContext> SignedInContextAsync(IBrowser browser, Uri baseAddress, string cookie)
