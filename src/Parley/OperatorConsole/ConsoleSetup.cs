@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
 using Parley.OperatorConsole.Chats;
 using Parley.OperatorConsole.Components;
+using Parley.OperatorConsole.Editors;
 using Parley.Scaling;
 
 namespace Parley.OperatorConsole;
@@ -21,6 +22,7 @@ public static class ConsoleSetup
         services.AddSingleton<ConsoleText>();
         services.AddScoped<OperatorAccounts>();
         services.AddChats();
+        services.AddEditors();
         return services;
     }
 

@@ -1,0 +1,11 @@
+namespace Parley.OperatorConsole.Editors;
+
+public static class EditorsSetup
+{
+    /// <summary>The console's editors of AI gateways and chat clients.</summary>
+    public static IServiceCollection AddEditors(this IServiceCollection services)
+    {
+        services.AddScoped<GatewayEditor>();
+        return services;
+    }
+}
