@@ -57,6 +57,7 @@ public static class ConsoleSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapOperatorEndpoints();
         app.MapChats();
+        app.MapEditors();
         app.MapGet("/console", () => Results.Redirect("/console/chats")).ExcludeFromDescription();
         app.MapPost("/console/logout", SignOutAsync).ExcludeFromDescription();
         app.MapMethods(ConsoleAuthentication.SessionPath, [HttpMethods.Get, HttpMethods.Post], (Delegate)SessionAsync).ExcludeFromDescription();

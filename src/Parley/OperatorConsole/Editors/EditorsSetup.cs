@@ -6,6 +6,10 @@ public static class EditorsSetup
     public static IServiceCollection AddEditors(this IServiceCollection services)
     {
         services.AddScoped<GatewayEditor>();
+        services.AddScoped<ChatClientEditor>();
+        services.AddSingleton<TalkPreviews>();
         return services;
     }
+
+    public static IEndpointRouteBuilder MapEditors(this IEndpointRouteBuilder app) => TalkPreviews.MapTalkPreviews(app);
 }
