@@ -1,5 +1,6 @@
 using System.Text.Json;
 using System.Text.RegularExpressions;
+using Parley.Testing.Channels;
 using static Microsoft.Playwright.Assertions;
 
 namespace Parley.BrowserTests.Console;
@@ -170,6 +171,33 @@ public sealed partial class ChatClientsTests(BrowserFixture browser) : ConsoleTe
         await Expect(talk.Locator(".parley-title")).ToHaveTextAsync("Test client");
         using var sessions = await Parley.Admin.GetAsync($"/api/v1/web-chat-client/{id}/sessions", Ct);
         Assert.Contains("customer-42", await sessions.Content.ReadAsStringAsync(Ct), StringComparison.Ordinal);
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
+    public async Task The_channels_tab_shows_each_chat_app_with_its_webhook_url_to_copy_and_its_last_status()
+    {
+        await using var telegram = await FakeTelegram.StartAsync();
+        var id = await Parley.CreateChatClientAsync();
+        using (var created = await Parley.Admin.PostAsJsonAsync($"/api/v1/web-chat-client/{id}/integrations",
+            new { type = "telegram", botToken = telegram.Token, mode = "webhook", apiBaseAddress = telegram.BaseAddress }, Ct))
+            created.EnsureSuccessStatusCode();
+        using var listed = await Parley.Admin.GetAsync($"/api/v1/web-chat-client/{id}/integrations", Ct);
+        var integration = (await listed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data")[0];
+        var webhookUrl = integration.GetProperty("webhookUrl").GetString()!;
+        var page = await OpenEditorAsync(id);
+        await page.Context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"]);
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Channels" }).ClickAsync();
+
+        var channel = page.GetByRole(AriaRole.Region, new() { Name = "Telegram" });
+        await Expect(channel).ToContainTextAsync(webhookUrl);
+        await Expect(channel).ToContainTextAsync(integration.GetProperty("status").GetString()!);
+        Assert.DoesNotContain(telegram.Token, await page.ContentAsync(), StringComparison.Ordinal);
+        await channel.GetByRole(AriaRole.Button, new() { Name = "Copy the webhook URL of Telegram" }).ClickAsync();
+        await Expect(channel.GetByRole(AriaRole.Button, new() { Name = "Copied" })).ToBeVisibleAsync();
+        Assert.Equal(webhookUrl, await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+        await SaveScreenshotAsync("console-clients-channels");
         AssertNoConsoleErrors();
     }
 
