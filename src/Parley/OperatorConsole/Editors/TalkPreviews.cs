@@ -31,9 +31,15 @@ public sealed class TalkPreviews(IMemoryCache cache, TimeProvider clock)
         // The previewed page follows its session's live events. A preview has no session, so the stream stays open
         // and silent until the page goes (an error status would be logged by the browser, and an ended stream asked
         // for again). The sandboxed page has no origin of its own, so the answer must allow any to read it.
-        app.MapGet($"{Path}/{{token:guid}}/api/events", async (HttpContext http) =>
+        app.MapGet($"{Path}/{{token:guid}}/api/events", async (Guid token, HttpContext http, TalkPreviews previews) =>
         {
             http.Response.Headers.AccessControlAllowOrigin = "*";
+            // Only a preview that exists holds a connection open: the token is a secret of the editor that made it.
+            if (!previews.cache.TryGetValue(Key(token), out _))
+            {
+                http.Response.StatusCode = StatusCodes.Status404NotFound;
+                return;
+            }
             http.Response.ContentType = "text/event-stream";
             await http.Response.Body.FlushAsync(http.RequestAborted);
             try
