@@ -202,6 +202,24 @@ public sealed partial class ChatClientsTests(BrowserFixture browser) : ConsoleTe
     }
 
     [Fact]
+    public async Task Create_session_from_the_list_makes_a_session_of_that_client()
+    {
+        var id = await Parley.CreateChatClientAsync();
+        var page = await OpenPageAsync();
+        await SignInAsync(page, path: "/console/login?returnUrl=%2Fconsole%2Fclients");
+        await WaitUntilLiveAsync(page);
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Create session for Test client" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Heading, new() { Name = "Create session for Test client" })).ToBeVisibleAsync();
+        await Expect(page.GetByLabel("Tag", new() { Exact = true })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
+
+        await Expect(page.GetByLabel("Talk URL", new() { Exact = true })).ToHaveValueAsync(new Regex("/chat/wky_"));
+        using var sessions = await Parley.Admin.GetAsync($"/api/v1/web-chat-client/{id}/sessions", Ct);
+        Assert.Equal(1, (await sessions.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data").GetProperty("total").GetInt32());
+    }
+
+    [Fact]
     public async Task An_admin_deletes_a_chat_client_after_confirming()
     {
         await Parley.CreateChatClientAsync();
