@@ -200,6 +200,7 @@ public sealed class GatewaysTests(BrowserFixture browser) : ConsoleTest(browser)
             (await Parley.Admin.PostAsJsonAsync("/api/v1/web-chat-client", new { name, aiGatewayId = gateway }, Ct)).EnsureSuccessStatusCode();
         await Parley.CreateGatewayAsync(name: "Spare model");
         var page = await OpenGatewaysAsync(locale: language);
+        await Expect(page.GetByRole(AriaRole.Row).Filter(new() { HasText = "Support model" })).ToContainTextAsync("Help desk, Sales");
 
         await page.GetByRole(AriaRole.Button, new() { Name = delete }).ClickAsync();
 

@@ -10,7 +10,7 @@ using Parley.Gateways;
 namespace Parley.OperatorConsole.Editors;
 
 /// <summary>A gateway as the console lists it: never its key, only the key's masked hint.</summary>
-public sealed record GatewayRow(Guid Id, string Name, GatewayParameters Parameters, string? KeyHint, int Revision, int Users);
+public sealed record GatewayRow(Guid Id, string Name, GatewayParameters Parameters, string? KeyHint, int Revision, IReadOnlyList<string> Users);
 
 /// <summary>What "Test connection" saw: the answer, or the provider's error with its code and HTTP status.</summary>
 public sealed record ConnectionTest(bool Ok, string Text, string? Code, int? Status, TimeSpan Elapsed);
@@ -28,9 +28,9 @@ public sealed class GatewayEditor(AppDb db, GatewayStore store, RequestValidator
     public async Task<List<GatewayRow>> ListAsync(CancellationToken ct)
     {
         var gateways = await db.Gateways.AsNoTracking().OrderBy(g => g.CreatedAt).ToListAsync(ct);
-        var users = await db.ChatClients.AsNoTracking().GroupBy(c => c.AiGatewayId)
-            .Select(g => new { g.Key, Count = g.Count() }).ToDictionaryAsync(g => g.Key, g => g.Count, ct);
-        return [.. gateways.Select(g => new GatewayRow(g.Id, g.Name, g.Parameters, g.ApiKeyHint, g.Revision, users.GetValueOrDefault(g.Id)))];
+        var clients = await db.ChatClients.AsNoTracking().OrderBy(c => c.Name).Select(c => new { c.AiGatewayId, c.Name }).ToListAsync(ct);
+        var users = clients.ToLookup(c => c.AiGatewayId, c => c.Name);
+        return [.. gateways.Select(g => new GatewayRow(g.Id, g.Name, g.Parameters, g.ApiKeyHint, g.Revision, [.. users[g.Id]]))];
     }
 
     public async Task<EditOutcome<AiGateway>> CreateAsync(GatewayRequest request, CancellationToken ct) =>
