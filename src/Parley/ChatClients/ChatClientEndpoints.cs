@@ -25,25 +25,13 @@ public static class ChatClientEndpoints
     }
 
     static async Task<Results<Created<Envelope<ChatClientView>>, ProblemHttpResult>> CreateClient(
-        ChatClientRequest request, AppDb db, TokenCounter tokens, TimeProvider clock, CancellationToken ct)
+        ChatClientRequest request, ChatClientStore store, TokenCounter tokens, CancellationToken ct)
     {
-        var model = await GatewayModelAsync(db, request.AiGatewayId, ct);
-        if (model is null) return UnknownGateway();
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var client = new ChatClient
-        {
-            Name = request.Name.Trim(),
-            AiGatewayId = request.AiGatewayId,
-            ClientParameters = request.ClientParameters ?? new(),
-            LimitingParameters = request.LimitingParameters ?? new(),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        db.ChatClients.Add(client);
-        await db.SaveChangesAsync(ct);
+        var outcome = await store.CreateAsync(request, ct);
+        if (outcome.Change is ChatClientChange.UnknownGateway) return UnknownGateway();
+        var client = outcome.Client!;
         return TypedResults.Created($"/api/v1/web-chat-client/{client.Id}",
-            Envelope.Of(ChatClientView.Of(client, tokens, model), "The chat client was created."));
+            Envelope.Of(ChatClientView.Of(client, tokens, outcome.Model!), "The chat client was created."));
     }
 
     static async Task<Ok<Envelope<List<ChatClientView>>>> ListClients(AppDb db, TokenCounter tokens, CancellationToken ct)
@@ -65,36 +53,25 @@ public static class ChatClientEndpoints
     }
 
     static async Task<Results<Ok<Envelope<ChatClientView>>, ProblemHttpResult>> ReplaceClient(
-        Guid id, ChatClientRequest request, AppDb db, ChatClientCache cache, TokenCounter tokens, TimeProvider clock, CancellationToken ct)
+        Guid id, ChatClientRequest request, ChatClientStore store, TokenCounter tokens, CancellationToken ct)
     {
-        var client = await db.ChatClients.SingleOrDefaultAsync(c => c.Id == id, ct);
-        if (client is null) return ApiProblem.NotFound("The chat client");
-        var model = await GatewayModelAsync(db, request.AiGatewayId, ct);
-        if (model is null) return UnknownGateway();
-
-        client.Name = request.Name.Trim();
-        client.AiGatewayId = request.AiGatewayId;
-        client.ClientParameters = request.ClientParameters ?? new();
-        client.LimitingParameters = request.LimitingParameters ?? new();
-        client.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        await db.SaveChangesAsync(ct);
-        cache.Forget(id);
-        return TypedResults.Ok(Envelope.Of(ChatClientView.Of(client, tokens, model), "The chat client was updated."));
+        var outcome = await store.ReplaceAsync(id, request, ct);
+        return outcome.Change switch
+        {
+            ChatClientChange.NotFound => ApiProblem.NotFound("The chat client"),
+            ChatClientChange.UnknownGateway => UnknownGateway(),
+            _ => TypedResults.Ok(Envelope.Of(ChatClientView.Of(outcome.Client!, tokens, outcome.Model!), "The chat client was updated.")),
+        };
     }
 
-    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteClient(Guid id, AppDb db, ChatClientCache cache, CancellationToken ct)
-    {
-        cache.Forget(id);
-        // Sessions, their keys and messages go with the client (cascade), in one statement.
-        var deleted = await db.ChatClients.Where(c => c.Id == id).ExecuteDeleteAsync(ct);
-        return deleted == 0 ? ApiProblem.NotFound("The chat client") : TypedResults.Ok(Envelope.Of<object?>(null, "The chat client was deleted."));
-    }
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteClient(Guid id, ChatClientStore store, CancellationToken ct) =>
+        await store.DeleteAsync(id, ct) ? TypedResults.Ok(Envelope.Of<object?>(null, "The chat client was deleted.")) : ApiProblem.NotFound("The chat client");
 
     static async Task<string?> GatewayModelAsync(AppDb db, Guid gatewayId, CancellationToken ct) =>
         (await db.Gateways.Where(g => g.Id == gatewayId).Select(g => g.Parameters).SingleOrDefaultAsync(ct))?.ModelName;
 
     static ProblemHttpResult UnknownGateway() =>
-        ApiProblem.Invalid("aiGatewayId", "The aiGatewayId field must name an existing AI gateway.");
+        ApiProblem.Invalid("aiGatewayId", ChatClientStore.UnknownGatewayMessage);
 }
 
 public sealed record ChatClientRequest(

@@ -13,6 +13,8 @@ namespace Parley.Gateways;
 
 public static class GatewayEndpoints
 {
+    public const string InUseCode = "gateway_in_use";
+
     public static IEndpointRouteBuilder MapGatewayEndpoints(this IEndpointRouteBuilder app)
     {
         var gateways = app.MapGroup("/api/v1/ai-gateways")
@@ -28,20 +30,9 @@ public static class GatewayEndpoints
         return app;
     }
 
-    static async Task<Created<Envelope<GatewayView>>> CreateGateway(
-        GatewayRequest request, AppDb db, GatewayKeyProtector keys, TimeProvider clock, CancellationToken ct)
+    static async Task<Created<Envelope<GatewayView>>> CreateGateway(GatewayRequest request, GatewayStore store, CancellationToken ct)
     {
-        var now = clock.GetUtcNow().UtcDateTime;
-        var gateway = new AiGateway
-        {
-            Name = request.Name.Trim(),
-            Parameters = request.Parameters with { ApiKey = null },
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        keys.SetKey(gateway, request.Parameters.ApiKey);
-        db.Gateways.Add(gateway);
-        await db.SaveChangesAsync(ct);
+        var gateway = await store.CreateAsync(request, ct);
         return TypedResults.Created($"/api/v1/ai-gateways/{gateway.Id}", Envelope.Of(GatewayView.Of(gateway), "The AI gateway was created."));
     }
 
@@ -59,11 +50,10 @@ public static class GatewayEndpoints
 
     /// <summary>A JSON merge patch (RFC 7386) over the gateway; an absent apiKey keeps the stored key, null removes it.</summary>
     static async Task<Results<Ok<Envelope<GatewayView>>, ProblemHttpResult, ValidationProblem>> PatchGateway(
-        Guid id, JsonElement patch, AppDb db, GatewayKeyProtector keys, GatewayCache cache, RequestValidator validator,
-        IOptions<JsonOptions> json, TimeProvider clock, CancellationToken ct)
+        Guid id, JsonElement patch, AppDb db, GatewayStore store, RequestValidator validator, IOptions<JsonOptions> json, CancellationToken ct)
     {
         if (patch.ValueKind != JsonValueKind.Object) return ApiProblem.Invalid(RequestErrors.Body, "The patch must be a JSON object.");
-        var gateway = await db.Gateways.SingleOrDefaultAsync(g => g.Id == id, ct);
+        var gateway = await db.Gateways.AsNoTracking().SingleOrDefaultAsync(g => g.Id == id, ct);
         if (gateway is null) return ApiProblem.NotFound("The AI gateway");
 
         var options = json.Value.SerializerOptions;
@@ -82,38 +72,30 @@ public static class GatewayEndpoints
         if (merged is null) return ApiProblem.Invalid(RequestErrors.Body, "The patch must be a JSON object.");
         if (await validator.ValidateAsync(merged, ct) is { } errors) return TypedResults.ValidationProblem(errors);
 
-        gateway.Name = merged.Name.Trim();
-        gateway.Parameters = merged.Parameters with { ApiKey = null };
-        if (changes["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey"))
-            keys.SetKey(gateway, merged.Parameters.ApiKey);
-        gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
-        gateway.Revision++;
-        try
+        var setKey = changes["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey");
+        var outcome = await store.UpdateAsync(id, merged, setKey, gateway.Revision, ct);
+        return outcome.Change switch
         {
-            await db.SaveChangesAsync(ct);
-        }
-        catch (DbUpdateConcurrencyException)
-        {
-            return ApiProblem.Create(StatusCodes.Status409Conflict, "edit_conflict",
-                "The AI gateway was changed by another request at the same time. Read it again and reapply your change.");
-        }
-        cache.Forget(id);
-        return TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway), "The AI gateway was updated."));
+            GatewayChange.Done => TypedResults.Ok(Envelope.Of(GatewayView.Of(outcome.Gateway!), "The AI gateway was updated.")),
+            GatewayChange.NotFound => ApiProblem.NotFound("The AI gateway"),
+            _ => ApiProblem.Create(StatusCodes.Status409Conflict, "edit_conflict",
+                "The AI gateway was changed by another request at the same time. Read it again and reapply your change."),
+        };
     }
 
-    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteGateway(Guid id, AppDb db, GatewayCache cache, CancellationToken ct)
+    static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteGateway(Guid id, GatewayStore store, CancellationToken ct)
     {
-        if (!await db.Gateways.AnyAsync(g => g.Id == id, ct)) return ApiProblem.NotFound("The AI gateway");
-
-        var users = await db.ChatClients.CountAsync(c => c.AiGatewayId == id, ct);
-        if (users > 0)
+        var outcome = await store.DeleteAsync(id, ct);
+        return outcome.Change switch
         {
-            return ApiProblem.Create(StatusCodes.Status409Conflict, "gateway_in_use",
-                $"The AI gateway is used by {users} chat client(s); delete them or move them to another gateway first.");
-        }
-        await db.Gateways.Where(g => g.Id == id).ExecuteDeleteAsync(ct);
-        cache.Forget(id);
-        return TypedResults.Ok(Envelope.Of<object?>(null, "The AI gateway was deleted."));
+            GatewayChange.NotFound => ApiProblem.NotFound("The AI gateway"),
+            // The clients are named, so the caller knows which to move without a second request.
+            GatewayChange.InUse => ApiProblem.Create(StatusCodes.Status409Conflict, InUseCode,
+                $"The AI gateway is used by the chat client(s) {string.Join(", ", outcome.Users!.Select(u => $"\"{u.Name}\""))}; "
+                + "delete them or move them to another gateway first.",
+                new Dictionary<string, object?> { ["chatClients"] = outcome.Users }),
+            _ => TypedResults.Ok(Envelope.Of<object?>(null, "The AI gateway was deleted.")),
+        };
     }
 }
 

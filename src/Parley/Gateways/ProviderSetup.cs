@@ -16,6 +16,7 @@ public static class ProviderSetup
         services.AddSingleton<ModelClients>();
         services.AddMemoryCache();
         services.AddSingleton<GatewayCache>();
+        services.AddScoped<GatewayStore>();
         return services;
     }
 }

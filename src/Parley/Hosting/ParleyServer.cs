@@ -77,6 +77,7 @@ public static class ParleyServer
         builder.Services.AddSingleton<PublicUrls>();
         builder.Services.AddSingleton<PageAssets>();
         builder.Services.AddSingleton<ChatClientCache>();
+        builder.Services.AddScoped<ChatClientStore>();
         builder.Services.AddScoped<SessionService>();
         builder.Services.AddSharedMode(builder.Configuration);
         builder.Services.AddConversations();

@@ -4,10 +4,11 @@ namespace Parley.Hosting;
 
 public sealed class PublicUrls(IOptions<ParleyOptions> options)
 {
-    public string Base(HttpRequest request) =>
-        options.Value.PublicUrl is { Length: > 0 } configured
-            ? configured.TrimEnd('/')
-            : $"{request.Scheme}://{request.Host}{request.PathBase}";
+    public string Base(HttpRequest request) => Base($"{request.Scheme}://{request.Host}{request.PathBase}");
+
+    /// <summary>The configured public address, else the address the caller reached Parley at (a console circuit has no request).</summary>
+    public string Base(string reachedAt) =>
+        options.Value.PublicUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : reachedAt.TrimEnd('/');
 
     public string Talk(HttpRequest request, string accessKey) => $"{Base(request)}/chat/{accessKey}";
 }

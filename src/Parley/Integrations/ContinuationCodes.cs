@@ -50,8 +50,14 @@ public sealed partial class ContinuationCodes(AppDb db, TimeProvider clock)
         var url = type == IntegrationType.Telegram
             ? $"https://t.me/{Uri.EscapeDataString(address)}?start={code}"
             : $"https://wa.me/{new string([.. address.Where(char.IsAsciiDigit)])}?text={code}";
+        return new ContinuationLink(type, url, QrCodeSvg(url));
+    }
+
+    /// <summary>A link as a QR code to scan with a phone, as SVG; the console's talk links use it too.</summary>
+    public static string QrCodeSvg(string url)
+    {
         using var data = QRCodeGenerator.GenerateQrCode(url, QRCodeGenerator.ECCLevel.M);
-        return new ContinuationLink(type, url, new SvgQRCode(data).GetGraphic(4));
+        return new SvgQRCode(data).GetGraphic(4);
     }
 
     [GeneratedRegex("^go-[a-z0-9]{12}$")]

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Localization;
 using Parley.OperatorConsole.Chats;
 using Parley.OperatorConsole.Components;
+using Parley.OperatorConsole.Editors;
 using Parley.Scaling;
 
 namespace Parley.OperatorConsole;
@@ -21,6 +22,7 @@ public static class ConsoleSetup
         services.AddSingleton<ConsoleText>();
         services.AddScoped<OperatorAccounts>();
         services.AddChats();
+        services.AddEditors();
         return services;
     }
 
@@ -55,6 +57,7 @@ public static class ConsoleSetup
         app.MapRazorComponents<App>().AddInteractiveServerRenderMode();
         app.MapOperatorEndpoints();
         app.MapChats();
+        app.MapEditors();
         app.MapGet("/console", () => Results.Redirect("/console/chats")).ExcludeFromDescription();
         app.MapPost("/console/logout", SignOutAsync).ExcludeFromDescription();
         app.MapMethods(ConsoleAuthentication.SessionPath, [HttpMethods.Get, HttpMethods.Post], (Delegate)SessionAsync).ExcludeFromDescription();
