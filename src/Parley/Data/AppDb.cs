@@ -75,6 +75,8 @@ public abstract class AppDb(DbContextOptions options)
             e.HasIndex(s => new { s.ChatClientId, s.CreatedAt });
             // The console lists every client's sessions, the one with the newest message first.
             e.HasIndex(s => s.LastMessageAt);
+            // The Sessions page of one client, by last activity.
+            e.HasIndex(s => new { s.ChatClientId, s.LastMessageAt });
         });
 
         builder.Entity<SessionSeen>(e =>
@@ -95,6 +97,8 @@ public abstract class AppDb(DbContextOptions options)
         {
             e.HasOne<Session>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
+            // Usage reports add up a span of time: this index holds all they read, so they never touch the text.
+            e.HasIndex(m => new { m.CreatedAt, m.SessionId, m.InputTokens, m.OutputTokens });
             // The console's search by message text has a full-text index of Content: a GIN index in PostgreSQL
             // (PostgresAppDb), and in SQLite an FTS5 table that triggers on this table keep in step (migration
             // ChatsWorkspace). A migration that rebuilds this table in SQLite drops those triggers: create them again.

@@ -628,6 +628,8 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasIndex("SessionId", "CreatedAt");
 
+                    b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");
+
                     b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText")
                         .HasAnnotation("Npgsql:TsVectorConfig", "simple");
 
@@ -697,6 +699,8 @@ namespace Parley.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("ChatClientId", "CreatedAt");
+
+                    b.HasIndex("ChatClientId", "LastMessageAt");
 
                     b.HasIndex("ChatClientId", "Tag");
 

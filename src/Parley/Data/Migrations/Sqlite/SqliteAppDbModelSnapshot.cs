@@ -617,6 +617,8 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasIndex("SessionId", "CreatedAt");
 
+                    b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");
+
                     b.ToTable("Messages");
                 });
 
@@ -681,6 +683,8 @@ namespace Parley.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("ChatClientId", "CreatedAt");
+
+                    b.HasIndex("ChatClientId", "LastMessageAt");
 
                     b.HasIndex("ChatClientId", "Tag");
 
