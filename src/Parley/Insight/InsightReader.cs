@@ -32,6 +32,18 @@ public sealed partial class InsightReader(IServiceScopeFactory scopes, TimeProvi
         return await SessionTable.PageAsync(Db(scope), query, ct);
     }
 
+    public async Task<(IReadOnlyList<LogRow> Rows, int Total)> LogsAsync(LogFilter filter, int skip, int take, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await LogTable.PageAsync(Db(scope), filter, skip, take, ct);
+    }
+
+    public async Task<(IReadOnlyList<FeedbackRow> Rows, int Total)> NegativeFeedbackAsync(int skip, int take, CancellationToken ct)
+    {
+        await using var scope = scopes.CreateAsyncScope();
+        return await LogTable.NegativeFeedbackAsync(Db(scope), skip, take, ct);
+    }
+
     /// <summary>The chat clients by name, for the pages' filters (there are few of them).</summary>
     public async Task<IReadOnlyList<(Guid Id, string Name)>> ClientsAsync(CancellationToken ct)
     {

@@ -1,3 +1,4 @@
+using System.Globalization;
 using Microsoft.EntityFrameworkCore;
 using Parley.Api;
 using Parley.Data;
@@ -62,8 +63,8 @@ public sealed record LogFilter(
         var values = new List<string>();
         if (ClientId is { } clientId) values.Add($"clientId={clientId}");
         if (Channel is { } channel) values.Add($"channel={Uri.EscapeDataString(channel)}");
-        if (From is { } from) values.Add($"from={from:yyyy-MM-ddTHH:mm:ssZ}");
-        if (To is { } to) values.Add($"to={to:yyyy-MM-ddTHH:mm:ssZ}");
+        if (From is { } from) values.Add("from=" + from.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
+        if (To is { } to) values.Add("to=" + to.ToString("yyyy-MM-ddTHH:mm:ssZ", CultureInfo.InvariantCulture));
         if (HasError) values.Add("hasError=true");
         if (Incomplete) values.Add("incomplete=true");
         if (NegativeFeedback) values.Add("negativeFeedback=true");

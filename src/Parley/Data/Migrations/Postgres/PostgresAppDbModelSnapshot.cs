@@ -626,6 +626,8 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackRating", "FeedbackAt");
+
                     b.HasIndex("SessionId", "CreatedAt");
 
                     b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");

@@ -615,6 +615,8 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackRating", "FeedbackAt");
+
                     b.HasIndex("SessionId", "CreatedAt");
 
                     b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");

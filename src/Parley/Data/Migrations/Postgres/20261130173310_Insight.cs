@@ -2,7 +2,7 @@
 
 #nullable disable
 
-namespace Parley.Data.Migrations.Sqlite
+namespace Parley.Data.Migrations.Postgres
 {
     /// <inheritdoc />
     public partial class Insight : Migration
@@ -19,6 +19,11 @@ namespace Parley.Data.Migrations.Sqlite
                 name: "IX_Messages_CreatedAt_SessionId_InputTokens_OutputTokens",
                 table: "Messages",
                 columns: new[] { "CreatedAt", "SessionId", "InputTokens", "OutputTokens" });
+
+            migrationBuilder.CreateIndex(
+                name: "IX_Messages_FeedbackRating_FeedbackAt",
+                table: "Messages",
+                columns: new[] { "FeedbackRating", "FeedbackAt" });
         }
 
         /// <inheritdoc />
@@ -30,6 +35,10 @@ namespace Parley.Data.Migrations.Sqlite
 
             migrationBuilder.DropIndex(
                 name: "IX_Messages_CreatedAt_SessionId_InputTokens_OutputTokens",
+                table: "Messages");
+
+            migrationBuilder.DropIndex(
+                name: "IX_Messages_FeedbackRating_FeedbackAt",
                 table: "Messages");
         }
     }
