@@ -40,7 +40,7 @@ export function draw(canvas, spec) {
     x: { stacked: spec.stacked, ticks: { autoSkip: true, maxRotation: 0 } },
     y: { stacked: spec.stacked, beginAtZero: true, title: { display: true, text: spec.yTitle } },
   };
-  if (spec.lines?.length) scales.y2 = { position: 'right', beginAtZero: true, grid: { drawOnChartArea: false }, title: { display: true, text: spec.y2Title } };
+  if (spec.lines?.length) scales.y2 = { position: 'right', beginAtZero: true, ticks: { precision: 0 }, grid: { drawOnChartArea: false }, title: { display: true, text: spec.y2Title } };
   const chart = new window.Chart(canvas, {
     data: { labels: spec.labels, datasets },
     options: {
@@ -58,4 +58,19 @@ export function draw(canvas, spec) {
 export function forget(canvas) {
   charts.get(canvas)?.destroy();
   charts.delete(canvas);
+}
+
+let chartLibrary;
+
+/** Loads the vendored Chart.js once per page; the usage page passes its fingerprinted address. */
+export function loadCharts(url) {
+  chartLibrary ??= new Promise((resolve, reject) => {
+    if (window.Chart) return resolve();
+    const script = document.createElement('script');
+    script.src = url;
+    script.onload = () => resolve();
+    script.onerror = () => reject(new Error('Chart.js did not load'));
+    document.head.append(script);
+  });
+  return chartLibrary;
 }
