@@ -63,7 +63,8 @@ public static class InsightSeed
     {
         var session = new Session
         {
-            ChatClientId = clientId, Tag = tag, ActiveTag = tag, Channel = channel, ExtraContext = extraContext, CreatedAt = createdAt,
+            // History: none of these holds its tag's slot, so a tag may come back in many sessions, as over years.
+            ChatClientId = clientId, Tag = tag, ActiveTag = null, Channel = channel, ExtraContext = extraContext, CreatedAt = createdAt,
             LastMessageAt = messages.Length > 0 ? messages.Max(m => m.At) : createdAt, ExpiresAt = createdAt.AddDays(1),
             InputTokens = messages.Sum(m => m.InputTokens), OutputTokens = messages.Sum(m => m.OutputTokens),
         };
