@@ -32,6 +32,7 @@ public abstract class AppDb(DbContextOptions options)
     public DbSet<ChannelChat> ChannelChats => Set<ChannelChat>();
     public DbSet<ContinuationCode> ContinuationCodes => Set<ContinuationCode>();
     public DbSet<SessionSeen> SessionsSeen => Set<SessionSeen>();
+    public DbSet<Insight.UsageDay> UsageDays => Set<Insight.UsageDay>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -113,6 +114,14 @@ public abstract class AppDb(DbContextOptions options)
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
             e.Property(m => m.AuthorId).HasMaxLength(64);
             e.Property(m => m.AuthorName).HasMaxLength(100);
+        });
+
+        builder.Entity<Insight.UsageDay>(e =>
+        {
+            e.HasKey(u => new { u.SessionId, u.Day });
+            e.HasOne<Session>().WithMany().HasForeignKey(u => u.SessionId).OnDelete(DeleteBehavior.Cascade);
+            // A range of days, with every figure the report adds up, read from the index alone.
+            e.HasIndex(u => new { u.Day, u.SessionId, u.Messages, u.InputTokens, u.OutputTokens });
         });
 
         OnIntegrationsCreating(builder);

@@ -55,7 +55,7 @@ public static class InsightEndpoints
     /// CSV (<c>format=csv</c>), streamed.
     /// </summary>
     static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
-        AppDb db, HttpContext http, CancellationToken ct, string format = "jsonl", Guid? clientId = null, string? channel = null,
+        AppDb db, HttpContext http, TimeProvider clock, CancellationToken ct, string format = "jsonl", Guid? clientId = null, string? channel = null,
         string? from = null, string? to = null, bool hasError = false, bool incomplete = false, bool negativeFeedback = false, string? search = null)
     {
         if (format is not ("jsonl" or "csv")) return Problem(new RequestError("format", "The format parameter must be \"jsonl\" or \"csv\"."));
@@ -64,7 +64,7 @@ public static class InsightEndpoints
         var sessions = await filter!.SessionsAsync(db, ct);
         // Conversations: no browser or proxy keeps a copy.
         http.Response.Headers.CacheControl = "no-store";
-        var stamp = DateTime.UtcNow.ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
+        var stamp = clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
         return format == "jsonl"
             ? TypedResults.Stream(body => LogExport.WriteJsonLinesAsync(db, sessions, body, http.RequestAborted), "application/jsonl; charset=utf-8", $"messages-{stamp}.jsonl")
             : TypedResults.Stream(body => LogExport.WriteCsvAsync(db, sessions, body, http.RequestAborted), "text/csv; charset=utf-8", $"sessions-{stamp}.csv");

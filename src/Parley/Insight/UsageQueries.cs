@@ -5,10 +5,12 @@ using Parley.Data;
 namespace Parley.Insight;
 
 /// <summary>
-/// Usage figures, added up by the database: one grouped query over the messages of the range, which the index on
-/// (CreatedAt, SessionId, InputTokens, OutputTokens) answers without reading the messages' text (migration Insight).
-/// The SQL is written out because grouping by a UTC day is said differently by each database, and the keys below are
-/// Parley's own fragments, never caller text; the range goes in as parameters.
+/// Usage figures, added up by the database. A range of whole UTC days (the console's, and the API's for dates) reads
+/// the daily roll-up (<see cref="UsageDay"/>: one row per session and day, a tenth of the messages or fewer); a range
+/// that starts or ends inside a day adds up the messages themselves, through the index on (CreatedAt, SessionId,
+/// InputTokens, OutputTokens) that spares their text. That SQL is written out because grouping by a UTC day is said
+/// differently by each database; its keys are Parley's own fragments, never caller text, and the range goes in as
+/// parameters. docs/benchmarks.md has both timings on a year of data.
 /// </summary>
 public static class UsageQueries
 {
@@ -16,6 +18,55 @@ public static class UsageQueries
     public const int TopSessions = 10;
 
     public static async Task<UsageReport> ReportAsync(AppDb db, UsageRange range, UsageGrouping grouping, CancellationToken ct)
+    {
+        var rows = range.WholeDays ? await FromDaysAsync(db, range, grouping, ct) : await FromMessagesAsync(db, range, grouping, ct);
+        var totals = await TotalsAsync(db, range, ct);
+        IReadOnlyList<UsageGroup> groups = grouping switch
+        {
+            UsageGrouping.Day => EveryDay(range, rows),
+            UsageGrouping.Client => await WithClientNamesAsync(db, rows, ct),
+            _ => [.. rows.Select(r => new UsageGroup(r.Key?.Trim(), r.Key?.Trim(), r.Messages, r.InputTokens, r.OutputTokens))
+                .OrderByDescending(g => g.Tokens).ThenBy(g => g.Key, StringComparer.Ordinal)],
+        };
+        return new UsageReport(range.From, range.To, Name(grouping), totals, groups);
+    }
+
+    static async Task<List<GroupRow>> FromDaysAsync(AppDb db, UsageRange range, UsageGrouping grouping, CancellationToken ct)
+    {
+        var days = InDays(db, range);
+        if (grouping == UsageGrouping.Day)
+        {
+            var byDay = await days.GroupBy(u => u.Day)
+                .Select(g => new { g.Key, Messages = g.Sum(u => u.Messages), Input = g.Sum(u => u.InputTokens), Output = g.Sum(u => u.OutputTokens) })
+                .ToListAsync(ct);
+            return [.. byDay.Select(d => new GroupRow(d.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Messages, d.Input, d.Output))];
+        }
+        var joined = days.Join(db.Sessions, u => u.SessionId, s => s.Id, (u, s) => new { u, s.ChatClientId, s.Channel, s.Tag });
+        if (grouping == UsageGrouping.Client)
+        {
+            var byClient = await joined.GroupBy(x => x.ChatClientId)
+                .Select(g => new { g.Key, Messages = g.Sum(x => x.u.Messages), Input = g.Sum(x => x.u.InputTokens), Output = g.Sum(x => x.u.OutputTokens) })
+                .ToListAsync(ct);
+            return [.. byClient.Select(c => new GroupRow(c.Key.ToString(), c.Messages, c.Input, c.Output))];
+        }
+        if (grouping == UsageGrouping.Channel)
+        {
+            var byChannel = await joined.GroupBy(x => x.Channel)
+                .Select(g => new { g.Key, Messages = g.Sum(x => x.u.Messages), Input = g.Sum(x => x.u.InputTokens), Output = g.Sum(x => x.u.OutputTokens) })
+                .ToListAsync(ct);
+            return [.. byChannel.Select(c => new GroupRow(c.Key, c.Messages, c.Input, c.Output))];
+        }
+        var byTag = await joined.GroupBy(x => x.Tag)
+            .Select(g => new { g.Key, Messages = g.Sum(x => x.u.Messages), Input = g.Sum(x => x.u.InputTokens), Output = g.Sum(x => x.u.OutputTokens) })
+            .OrderByDescending(g => g.Input + g.Output).Take(TopTags)
+            .ToListAsync(ct);
+        return [.. byTag.Select(t => new GroupRow(t.Key, t.Messages, t.Input, t.Output))];
+    }
+
+    static IQueryable<UsageDay> InDays(AppDb db, UsageRange range) =>
+        db.UsageDays.AsNoTracking().Where(u => u.Day >= range.FirstDay && u.Day < range.EndDay);
+
+    static async Task<List<GroupRow>> FromMessagesAsync(AppDb db, UsageRange range, UsageGrouping grouping, CancellationToken ct)
     {
         var postgres = db.Database.IsNpgsql();
         var key = grouping switch
@@ -36,21 +87,20 @@ public static class UsageQueries
             WHERE m."CreatedAt" >= {0} AND m."CreatedAt" < {1}
             GROUP BY {{key}} {{limit}}
             """;
-        var rows = await db.Database.SqlQueryRaw<GroupRow>(sql, range.From, range.To).ToListAsync(ct);
-        var totals = await TotalsAsync(db, range, ct);
-
-        IReadOnlyList<UsageGroup> groups = grouping switch
-        {
-            UsageGrouping.Day => EveryDay(range, rows),
-            UsageGrouping.Client => await WithClientNamesAsync(db, rows, ct),
-            _ => [.. rows.Select(r => new UsageGroup(r.Key?.Trim(), r.Key?.Trim(), r.Messages, r.InputTokens, r.OutputTokens))
-                .OrderByDescending(g => g.Tokens).ThenBy(g => g.Key, StringComparer.Ordinal)],
-        };
-        return new UsageReport(range.From, range.To, Name(grouping), totals, groups);
+        return await db.Database.SqlQueryRaw<GroupRow>(sql, range.From, range.To).ToListAsync(ct);
     }
 
     public static async Task<UsageTotals> TotalsAsync(AppDb db, UsageRange range, CancellationToken ct)
     {
+        if (range.WholeDays)
+        {
+            var days = InDays(db, range);
+            var sums = await days.GroupBy(_ => 1)
+                .Select(g => new { Messages = g.Sum(u => u.Messages), Input = g.Sum(u => u.InputTokens), Output = g.Sum(u => u.OutputTokens) })
+                .SingleOrDefaultAsync(ct);
+            var sessions = await days.Select(u => u.SessionId).Distinct().LongCountAsync(ct);
+            return new UsageTotals(sums?.Messages ?? 0, sums?.Input ?? 0, sums?.Output ?? 0, sessions);
+        }
         var totals = await db.Database.SqlQueryRaw<TotalsRow>("""
             SELECT COUNT(*) AS "Messages", COALESCE(SUM(m."InputTokens"), 0) AS "InputTokens", COALESCE(SUM(m."OutputTokens"), 0) AS "OutputTokens",
                    COUNT(DISTINCT m."SessionId") AS "Sessions"
@@ -63,13 +113,15 @@ public static class UsageQueries
     /// <summary>The sessions that used the most tokens in the range, with what identifies them.</summary>
     public static async Task<IReadOnlyList<TopSession>> TopSessionsAsync(AppDb db, UsageRange range, CancellationToken ct)
     {
-        var top = await db.Messages.AsNoTracking()
-            .Where(m => m.CreatedAt >= range.From && m.CreatedAt < range.To)
-            .GroupBy(m => m.SessionId)
-            .Select(g => new { SessionId = g.Key, Messages = (long)g.Count(), Input = g.Sum(m => (long)m.InputTokens), Output = g.Sum(m => (long)m.OutputTokens) })
-            .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId)
-            .Take(TopSessions)
-            .ToListAsync(ct);
+        var top = range.WholeDays
+            ? await InDays(db, range).GroupBy(u => u.SessionId)
+                .Select(g => new SessionSums(g.Key, g.Sum(u => u.Messages), g.Sum(u => u.InputTokens), g.Sum(u => u.OutputTokens)))
+                .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId).Take(TopSessions).ToListAsync(ct)
+            : await db.Messages.AsNoTracking()
+                .Where(m => m.CreatedAt >= range.From && m.CreatedAt < range.To)
+                .GroupBy(m => m.SessionId)
+                .Select(g => new SessionSums(g.Key, g.Count(), g.Sum(m => (long)m.InputTokens), g.Sum(m => (long)m.OutputTokens)))
+                .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId).Take(TopSessions).ToListAsync(ct);
         var ids = top.Select(t => t.SessionId).ToList();
         var sessions = await db.Sessions.AsNoTracking().Where(s => ids.Contains(s.Id))
             .Select(s => new { s.Id, s.ChatClientId, s.Tag, s.Channel }).ToDictionaryAsync(s => s.Id, ct);
@@ -116,6 +168,8 @@ public static class UsageQueries
             })
             .OrderByDescending(g => g.Tokens).ThenBy(g => g.Label, StringComparer.CurrentCultureIgnoreCase)];
     }
+
+    sealed record SessionSums(Guid SessionId, long Messages, long Input, long Output);
 
     sealed record GroupRow(string? Key, long Messages, long InputTokens, long OutputTokens);
 

@@ -13,6 +13,14 @@ public sealed record UsageRange(DateTime From, DateTime To)
     public const int MaxDays = 366;
     public const int DefaultDays = 30;
 
+    /// <summary>From midnight to midnight: the daily roll-up answers it. Other ranges add up the messages themselves.</summary>
+    public bool WholeDays => From.TimeOfDay == TimeSpan.Zero && To.TimeOfDay == TimeSpan.Zero;
+
+    public DateOnly FirstDay => DateOnly.FromDateTime(From);
+
+    /// <summary>The day after the last, exclusive like <see cref="To"/>.</summary>
+    public DateOnly EndDay => DateOnly.FromDateTime(To);
+
     public static (UsageRange? Range, RequestError? Error) Parse(string? from, string? to, DateTime now)
     {
         DateTime end;

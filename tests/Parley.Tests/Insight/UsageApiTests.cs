@@ -73,6 +73,42 @@ public abstract class UsageApiTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task A_range_that_starts_or_ends_inside_a_day_adds_up_the_messages_of_those_hours()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        await SeedAsync(parley);
+
+        var report = await UsageAsync(parley, "from=2026-03-02T11:30:00Z&to=2026-03-02T23:00:00Z&groupBy=channel");
+
+        Assert.Equal([("console", 2L, 300L, 30L)], Groups(report));
+        Assert.Equal([("2026-03-02", 2L, 300L, 30L)], Groups(await UsageAsync(parley, "from=2026-03-02T11:30:00Z&to=2026-03-02T23:00:00Z")));
+        Assert.Equal(1, report.GetProperty("totals").GetProperty("sessions").GetInt64());
+    }
+
+    [Fact]
+    public async Task The_daily_figures_follow_real_conversations_and_leave_with_a_deleted_session()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        await parley.SendAsync(session.AccessKey, "hello there", Ct);
+        await parley.SendAsync(session.AccessKey, "and again, a little longer this time", Ct);
+        var stored = await ApiAssert.DataAsync(await parley.Admin.GetAsync($"/api/v1/web-chat-client/{session.ClientId}/sessions/{session.SessionId}", Ct));
+        var today = parley.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
+
+        var byDays = await UsageAsync(parley, $"from={today}&to={today}");
+        var byHours = await UsageAsync(parley, $"from={today}T00:00:01Z&to={today}T23:59:59Z");
+
+        var expected = (4L, stored.GetProperty("inputTokens").GetInt64(), stored.GetProperty("outputTokens").GetInt64());
+        Assert.True(expected.Item2 > 0 && expected.Item3 > 0, stored.ToString());
+        Assert.Equal([(today, expected.Item1, expected.Item2, expected.Item3)], Groups(byDays));
+        Assert.Equal(Groups(byDays), Groups(byHours));
+
+        using (var deleted = await parley.Admin.DeleteAsync($"/api/v1/web-chat-client/{session.ClientId}/sessions/{session.SessionId}", Ct))
+            deleted.EnsureSuccessStatusCode();
+        Assert.Equal([(today, 0L, 0L, 0L)], Groups(await UsageAsync(parley, $"from={today}&to={today}")));
+    }
+
+    [Fact]
     public async Task Without_a_range_the_report_covers_the_last_30_days_by_day()
     {
         await using var parley = await TestParley.StartAsync(kind);

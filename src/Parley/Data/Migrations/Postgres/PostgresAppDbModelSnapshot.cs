@@ -260,6 +260,30 @@ namespace Parley.Data.Migrations.Postgres
                     b.ToTable("Gateways");
                 });
 
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.HasKey("SessionId", "Day");
+
+                    b.HasIndex("Day", "SessionId", "Messages", "InputTokens", "OutputTokens");
+
+                    b.ToTable("UsageDays");
+                });
+
             modelBuilder.Entity("Parley.Integrations.ChannelChat", b =>
                 {
                     b.Property<Guid>("Id")
@@ -785,6 +809,15 @@ namespace Parley.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("AiGatewayId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

@@ -249,6 +249,30 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("Gateways");
                 });
 
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.HasKey("SessionId", "Day");
+
+                    b.HasIndex("Day", "SessionId", "Messages", "InputTokens", "OutputTokens");
+
+                    b.ToTable("UsageDays");
+                });
+
             modelBuilder.Entity("Parley.Integrations.ChannelChat", b =>
                 {
                     b.Property<Guid>("Id")
@@ -769,6 +793,15 @@ namespace Parley.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("AiGatewayId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
