@@ -113,15 +113,18 @@ public static class UsageQueries
     /// <summary>The sessions that used the most tokens in the range, with what identifies them.</summary>
     public static async Task<IReadOnlyList<TopSession>> TopSessionsAsync(AppDb db, UsageRange range, CancellationToken ct)
     {
+        // Anonymous types, not records: EF Core can order by the members of what it built only then.
         var top = range.WholeDays
-            ? await InDays(db, range).GroupBy(u => u.SessionId)
-                .Select(g => new SessionSums(g.Key, g.Sum(u => u.Messages), g.Sum(u => u.InputTokens), g.Sum(u => u.OutputTokens)))
-                .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId).Take(TopSessions).ToListAsync(ct)
-            : await db.Messages.AsNoTracking()
+            ? (await InDays(db, range).GroupBy(u => u.SessionId)
+                .Select(g => new { SessionId = g.Key, Messages = g.Sum(u => u.Messages), Input = g.Sum(u => u.InputTokens), Output = g.Sum(u => u.OutputTokens) })
+                .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId).Take(TopSessions).ToListAsync(ct))
+                .Select(g => new SessionSums(g.SessionId, g.Messages, g.Input, g.Output)).ToList()
+            : (await db.Messages.AsNoTracking()
                 .Where(m => m.CreatedAt >= range.From && m.CreatedAt < range.To)
                 .GroupBy(m => m.SessionId)
-                .Select(g => new SessionSums(g.Key, g.Count(), g.Sum(m => (long)m.InputTokens), g.Sum(m => (long)m.OutputTokens)))
-                .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId).Take(TopSessions).ToListAsync(ct);
+                .Select(g => new { SessionId = g.Key, Messages = (long)g.Count(), Input = g.Sum(m => (long)m.InputTokens), Output = g.Sum(m => (long)m.OutputTokens) })
+                .OrderByDescending(g => g.Input + g.Output).ThenBy(g => g.SessionId).Take(TopSessions).ToListAsync(ct))
+                .Select(g => new SessionSums(g.SessionId, g.Messages, g.Input, g.Output)).ToList();
         var ids = top.Select(t => t.SessionId).ToList();
         var sessions = await db.Sessions.AsNoTracking().Where(s => ids.Contains(s.Id))
             .Select(s => new { s.Id, s.ChatClientId, s.Tag, s.Channel }).ToDictionaryAsync(s => s.Id, ct);
