@@ -98,13 +98,14 @@ public abstract class AppDb(DbContextOptions options)
         {
             e.HasOne<Session>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
-            // Usage reports add up a span of time: this index holds all they read, so they never touch the text.
+            // A usage report for a range inside days adds up its messages: this index holds all it reads, not the text.
             e.HasIndex(m => new { m.CreatedAt, m.SessionId, m.InputTokens, m.OutputTokens });
             // The Feedback page: the thumbs down, newest first, without reading every message.
             e.HasIndex(m => new { m.FeedbackRating, m.FeedbackAt });
             // The console's search by message text has a full-text index of Content: a GIN index in PostgreSQL
             // (PostgresAppDb), and in SQLite an FTS5 table that triggers on this table keep in step (migration
-            // ChatsWorkspace). A migration that rebuilds this table in SQLite drops those triggers: create them again.
+            // ChatsWorkspace). The daily usage roll-up (UsageDay) is kept by triggers on this table too (migration
+            // Insight). A migration that rebuilds this table in SQLite drops those triggers: create them again.
             e.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.UsageSource).HasConversion<string>().HasMaxLength(16);
