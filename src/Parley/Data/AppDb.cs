@@ -120,6 +120,8 @@ public abstract class AppDb(DbContextOptions options)
         builder.Entity<Insight.UsageDay>(e =>
         {
             e.HasKey(u => new { u.SessionId, u.Day });
+            e.Property(u => u.Channel).HasMaxLength(16);
+            e.Property(u => u.Tag).HasMaxLength(200);
             e.HasOne<Session>().WithMany().HasForeignKey(u => u.SessionId).OnDelete(DeleteBehavior.Cascade);
             // A range of days, with every figure the report adds up, read from the index alone.
             e.HasIndex(u => new { u.Day, u.SessionId, u.Messages, u.InputTokens, u.OutputTokens });

@@ -9,6 +9,10 @@ public sealed class UsageDay
 {
     public Guid SessionId { get; init; }
     public DateOnly Day { get; init; }
+    // The session's own, copied by the trigger (they never change): a report by client, channel or tag needs no join.
+    public Guid ChatClientId { get; init; }
+    public required string Channel { get; init; }
+    public string? Tag { get; init; }
     public long Messages { get; init; }
     public long InputTokens { get; init; }
     public long OutputTokens { get; init; }

@@ -41,23 +41,23 @@ public static class UsageQueries
                 .ToListAsync(ct);
             return [.. byDay.Select(d => new GroupRow(d.Key.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture), d.Messages, d.Input, d.Output))];
         }
-        var joined = days.Join(db.Sessions, u => u.SessionId, s => s.Id, (u, s) => new { u, s.ChatClientId, s.Channel, s.Tag });
+        // The roll-up carries each session's client, channel and tag: no join with the sessions.
         if (grouping == UsageGrouping.Client)
         {
-            var byClient = await joined.GroupBy(x => x.ChatClientId)
-                .Select(g => new { g.Key, Messages = g.Sum(x => x.u.Messages), Input = g.Sum(x => x.u.InputTokens), Output = g.Sum(x => x.u.OutputTokens) })
+            var byClient = await days.GroupBy(u => u.ChatClientId)
+                .Select(g => new { g.Key, Messages = g.Sum(u => u.Messages), Input = g.Sum(u => u.InputTokens), Output = g.Sum(u => u.OutputTokens) })
                 .ToListAsync(ct);
             return [.. byClient.Select(c => new GroupRow(c.Key.ToString(), c.Messages, c.Input, c.Output))];
         }
         if (grouping == UsageGrouping.Channel)
         {
-            var byChannel = await joined.GroupBy(x => x.Channel)
-                .Select(g => new { g.Key, Messages = g.Sum(x => x.u.Messages), Input = g.Sum(x => x.u.InputTokens), Output = g.Sum(x => x.u.OutputTokens) })
+            var byChannel = await days.GroupBy(u => u.Channel)
+                .Select(g => new { g.Key, Messages = g.Sum(u => u.Messages), Input = g.Sum(u => u.InputTokens), Output = g.Sum(u => u.OutputTokens) })
                 .ToListAsync(ct);
             return [.. byChannel.Select(c => new GroupRow(c.Key, c.Messages, c.Input, c.Output))];
         }
-        var byTag = await joined.GroupBy(x => x.Tag)
-            .Select(g => new { g.Key, Messages = g.Sum(x => x.u.Messages), Input = g.Sum(x => x.u.InputTokens), Output = g.Sum(x => x.u.OutputTokens) })
+        var byTag = await days.GroupBy(u => u.Tag)
+            .Select(g => new { g.Key, Messages = g.Sum(u => u.Messages), Input = g.Sum(u => u.InputTokens), Output = g.Sum(u => u.OutputTokens) })
             .OrderByDescending(g => g.Input + g.Output).Take(TopTags)
             .ToListAsync(ct);
         return [.. byTag.Select(t => new GroupRow(t.Key, t.Messages, t.Input, t.Output))];

@@ -268,6 +268,14 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
 
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("ChatClientId")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("InputTokens")
                         .HasColumnType("bigint");
 
@@ -276,6 +284,10 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.Property<long>("OutputTokens")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("SessionId", "Day");
 

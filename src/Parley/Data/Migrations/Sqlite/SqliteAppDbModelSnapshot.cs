@@ -257,6 +257,14 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChatClientId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("InputTokens")
                         .HasColumnType("INTEGER");
 
@@ -265,6 +273,10 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.Property<long>("OutputTokens")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("SessionId", "Day");
 

@@ -17,6 +17,9 @@ namespace Parley.Data.Migrations.Sqlite
                 {
                     SessionId = table.Column<Guid>(type: "TEXT", nullable: false),
                     Day = table.Column<DateOnly>(type: "TEXT", nullable: false),
+                    ChatClientId = table.Column<Guid>(type: "TEXT", nullable: false),
+                    Channel = table.Column<string>(type: "TEXT", maxLength: 16, nullable: false),
+                    Tag = table.Column<string>(type: "TEXT", maxLength: 200, nullable: true),
                     Messages = table.Column<long>(type: "INTEGER", nullable: false),
                     InputTokens = table.Column<long>(type: "INTEGER", nullable: false),
                     OutputTokens = table.Column<long>(type: "INTEGER", nullable: false)
@@ -55,8 +58,9 @@ namespace Parley.Data.Migrations.Sqlite
             // usage report never reads the messages themselves. A migration that rebuilds Messages drops these triggers.
             migrationBuilder.Sql("""
                 CREATE TRIGGER "Messages_Usage_Insert" AFTER INSERT ON "Messages" BEGIN
-                    INSERT INTO "UsageDays" ("SessionId", "Day", "Messages", "InputTokens", "OutputTokens")
-                    VALUES (new."SessionId", substr(new."CreatedAt", 1, 10), 1, new."InputTokens", new."OutputTokens")
+                    INSERT INTO "UsageDays" ("SessionId", "Day", "ChatClientId", "Channel", "Tag", "Messages", "InputTokens", "OutputTokens")
+                    SELECT new."SessionId", substr(new."CreatedAt", 1, 10), s."ChatClientId", s."Channel", s."Tag", 1, new."InputTokens", new."OutputTokens"
+                    FROM "Sessions" AS s WHERE s."Id" = new."SessionId"
                     ON CONFLICT ("SessionId", "Day") DO UPDATE SET "Messages" = "Messages" + 1,
                         "InputTokens" = "InputTokens" + excluded."InputTokens", "OutputTokens" = "OutputTokens" + excluded."OutputTokens";
                 END;
@@ -76,11 +80,11 @@ namespace Parley.Data.Migrations.Sqlite
                 END;
                 """);
             migrationBuilder.Sql("""
-                INSERT INTO "UsageDays" ("SessionId", "Day", "Messages", "InputTokens", "OutputTokens")
-                SELECT "SessionId", substr("CreatedAt", 1, 10), COUNT(*), SUM("InputTokens"), SUM("OutputTokens")
-                FROM "Messages" GROUP BY "SessionId", substr("CreatedAt", 1, 10);
+                INSERT INTO "UsageDays" ("SessionId", "Day", "ChatClientId", "Channel", "Tag", "Messages", "InputTokens", "OutputTokens")
+                SELECT m."SessionId", substr(m."CreatedAt", 1, 10), s."ChatClientId", s."Channel", s."Tag", COUNT(*), SUM(m."InputTokens"), SUM(m."OutputTokens")
+                FROM "Messages" AS m JOIN "Sessions" AS s ON s."Id" = m."SessionId"
+                GROUP BY m."SessionId", substr(m."CreatedAt", 1, 10);
                 """);
-
         }
 
         /// <inheritdoc />
@@ -89,7 +93,6 @@ namespace Parley.Data.Migrations.Sqlite
             migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Messages_Usage_Insert";""");
             migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Messages_Usage_Update";""");
             migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Messages_Usage_Delete";""");
-
             migrationBuilder.DropTable(
                 name: "UsageDays");
 

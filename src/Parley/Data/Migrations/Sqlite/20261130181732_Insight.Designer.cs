@@ -11,7 +11,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Sqlite
 {
     [DbContext(typeof(SqliteAppDb))]
-    [Migration("20261130175546_Insight")]
+    [Migration("20261130181732_Insight")]
     partial class Insight
     {
         /// <inheritdoc />
@@ -260,6 +260,14 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<DateOnly>("Day")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChatClientId")
+                        .HasColumnType("TEXT");
+
                     b.Property<long>("InputTokens")
                         .HasColumnType("INTEGER");
 
@@ -268,6 +276,10 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.Property<long>("OutputTokens")
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
 
                     b.HasKey("SessionId", "Day");
 

@@ -17,6 +17,9 @@ namespace Parley.Data.Migrations.Postgres
                 {
                     SessionId = table.Column<Guid>(type: "uuid", nullable: false),
                     Day = table.Column<DateOnly>(type: "date", nullable: false),
+                    ChatClientId = table.Column<Guid>(type: "uuid", nullable: false),
+                    Channel = table.Column<string>(type: "character varying(16)", maxLength: 16, nullable: false),
+                    Tag = table.Column<string>(type: "character varying(200)", maxLength: 200, nullable: true),
                     Messages = table.Column<long>(type: "bigint", nullable: false),
                     InputTokens = table.Column<long>(type: "bigint", nullable: false),
                     OutputTokens = table.Column<long>(type: "bigint", nullable: false)
@@ -57,8 +60,10 @@ namespace Parley.Data.Migrations.Postgres
                 CREATE FUNCTION usage_days_follow() RETURNS trigger LANGUAGE plpgsql AS $$
                 BEGIN
                     IF TG_OP = 'INSERT' THEN
-                        INSERT INTO "UsageDays" ("SessionId", "Day", "Messages", "InputTokens", "OutputTokens")
-                        VALUES (NEW."SessionId", (NEW."CreatedAt" AT TIME ZONE 'UTC')::date, 1, NEW."InputTokens", NEW."OutputTokens")
+                        INSERT INTO "UsageDays" ("SessionId", "Day", "ChatClientId", "Channel", "Tag", "Messages", "InputTokens", "OutputTokens")
+                        SELECT NEW."SessionId", (NEW."CreatedAt" AT TIME ZONE 'UTC')::date, s."ChatClientId", s."Channel", s."Tag", 1,
+                            NEW."InputTokens", NEW."OutputTokens"
+                        FROM "Sessions" AS s WHERE s."Id" = NEW."SessionId"
                         ON CONFLICT ("SessionId", "Day") DO UPDATE SET "Messages" = "UsageDays"."Messages" + 1,
                             "InputTokens" = "UsageDays"."InputTokens" + EXCLUDED."InputTokens",
                             "OutputTokens" = "UsageDays"."OutputTokens" + EXCLUDED."OutputTokens";
@@ -80,11 +85,12 @@ namespace Parley.Data.Migrations.Postgres
                 FOR EACH ROW EXECUTE FUNCTION usage_days_follow();
                 """);
             migrationBuilder.Sql("""
-                INSERT INTO "UsageDays" ("SessionId", "Day", "Messages", "InputTokens", "OutputTokens")
-                SELECT "SessionId", ("CreatedAt" AT TIME ZONE 'UTC')::date, COUNT(*), SUM("InputTokens"), SUM("OutputTokens")
-                FROM "Messages" GROUP BY "SessionId", ("CreatedAt" AT TIME ZONE 'UTC')::date;
+                INSERT INTO "UsageDays" ("SessionId", "Day", "ChatClientId", "Channel", "Tag", "Messages", "InputTokens", "OutputTokens")
+                SELECT m."SessionId", (m."CreatedAt" AT TIME ZONE 'UTC')::date, s."ChatClientId", s."Channel", s."Tag",
+                    COUNT(*), SUM(m."InputTokens"), SUM(m."OutputTokens")
+                FROM "Messages" AS m JOIN "Sessions" AS s ON s."Id" = m."SessionId"
+                GROUP BY m."SessionId", (m."CreatedAt" AT TIME ZONE 'UTC')::date, s."ChatClientId", s."Channel", s."Tag";
                 """);
-
         }
 
         /// <inheritdoc />
@@ -92,7 +98,6 @@ namespace Parley.Data.Migrations.Postgres
         {
             migrationBuilder.Sql("""DROP TRIGGER IF EXISTS "Messages_Usage" ON "Messages";""");
             migrationBuilder.Sql("DROP FUNCTION IF EXISTS usage_days_follow();");
-
             migrationBuilder.DropTable(
                 name: "UsageDays");
 

@@ -12,7 +12,7 @@ using Parley.Data;
 namespace Parley.Data.Migrations.Postgres
 {
     [DbContext(typeof(PostgresAppDb))]
-    [Migration("20261130175551_Insight")]
+    [Migration("20261130181739_Insight")]
     partial class Insight
     {
         /// <inheritdoc />
@@ -271,6 +271,14 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<DateOnly>("Day")
                         .HasColumnType("date");
 
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("ChatClientId")
+                        .HasColumnType("uuid");
+
                     b.Property<long>("InputTokens")
                         .HasColumnType("bigint");
 
@@ -279,6 +287,10 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.Property<long>("OutputTokens")
                         .HasColumnType("bigint");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
 
                     b.HasKey("SessionId", "Day");
 
