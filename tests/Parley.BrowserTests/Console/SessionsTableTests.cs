@@ -100,7 +100,10 @@ public sealed class SessionsTableTests(BrowserFixture browser) : ConsoleTest(bro
         await Expect(rows.First.Locator("td").Nth(2)).ToHaveTextAsync("0");
 
         await rows.First.GetByRole(AriaRole.Button, new() { Name = "Delete" }).ClickAsync();
-        await rows.First.GetByRole(AriaRole.Button, new() { Name = "Delete" }).PressAsync("Enter");
+        // The question comes in the row, its button focused: Enter confirms.
+        await Expect(rows.First.GetByRole(AriaRole.Alert)).ToHaveTextAsync("Delete this session and its messages?");
+        await Expect(rows.First.GetByRole(AriaRole.Button, new() { Name = "Delete" })).ToBeFocusedAsync();
+        await page.Keyboard.PressAsync("Enter");
         await Expect(page.Locator(".console-status")).ToHaveTextAsync("The session was deleted.");
         await Expect(rows).ToHaveCountAsync(9);
 
