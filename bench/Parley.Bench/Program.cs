@@ -12,6 +12,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["talkpage"] = TalkPageBench.RunAsync,
     ["console"] = ConsoleBench.RunAsync,
     ["chats"] = ChatsBench.RunAsync,
+    ["insight"] = InsightBench.RunAsync,
 };
 var unknown = args.Where(name => !suites.ContainsKey(name)).ToList();
 if (unknown.Count > 0)

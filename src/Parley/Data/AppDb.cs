@@ -32,6 +32,7 @@ public abstract class AppDb(DbContextOptions options)
     public DbSet<ChannelChat> ChannelChats => Set<ChannelChat>();
     public DbSet<ContinuationCode> ContinuationCodes => Set<ContinuationCode>();
     public DbSet<SessionSeen> SessionsSeen => Set<SessionSeen>();
+    public DbSet<Insight.UsageDay> UsageDays => Set<Insight.UsageDay>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -75,6 +76,8 @@ public abstract class AppDb(DbContextOptions options)
             e.HasIndex(s => new { s.ChatClientId, s.CreatedAt });
             // The console lists every client's sessions, the one with the newest message first.
             e.HasIndex(s => s.LastMessageAt);
+            // The Sessions page of one client, by last activity.
+            e.HasIndex(s => new { s.ChatClientId, s.LastMessageAt });
         });
 
         builder.Entity<SessionSeen>(e =>
@@ -95,9 +98,14 @@ public abstract class AppDb(DbContextOptions options)
         {
             e.HasOne<Session>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
+            // A usage report for a range inside days adds up its messages: this index holds all it reads, not the text.
+            e.HasIndex(m => new { m.CreatedAt, m.SessionId, m.InputTokens, m.OutputTokens });
+            // The Feedback page: the thumbs down, newest first, without reading every message.
+            e.HasIndex(m => new { m.FeedbackRating, m.FeedbackAt });
             // The console's search by message text has a full-text index of Content: a GIN index in PostgreSQL
             // (PostgresAppDb), and in SQLite an FTS5 table that triggers on this table keep in step (migration
-            // ChatsWorkspace). A migration that rebuilds this table in SQLite drops those triggers: create them again.
+            // ChatsWorkspace). The daily usage roll-up (UsageDay) is kept by triggers on this table too (migration
+            // Insight). A migration that rebuilds this table in SQLite drops those triggers: create them again.
             e.Property(m => m.Role).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.Status).HasConversion<string>().HasMaxLength(16);
             e.Property(m => m.UsageSource).HasConversion<string>().HasMaxLength(16);
@@ -107,6 +115,16 @@ public abstract class AppDb(DbContextOptions options)
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
             e.Property(m => m.AuthorId).HasMaxLength(64);
             e.Property(m => m.AuthorName).HasMaxLength(100);
+        });
+
+        builder.Entity<Insight.UsageDay>(e =>
+        {
+            e.HasKey(u => new { u.SessionId, u.Day });
+            e.Property(u => u.Channel).HasMaxLength(16);
+            e.Property(u => u.Tag).HasMaxLength(200);
+            e.HasOne<Session>().WithMany().HasForeignKey(u => u.SessionId).OnDelete(DeleteBehavior.Cascade);
+            // A range of days, with every figure the report adds up, read from the index alone.
+            e.HasIndex(u => new { u.Day, u.SessionId, u.Messages, u.InputTokens, u.OutputTokens });
         });
 
         OnIntegrationsCreating(builder);

@@ -8,6 +8,7 @@ using Parley.OperatorConsole;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Gateways;
+using Parley.Insight;
 using Parley.Integrations;
 using Parley.Scaling;
 using Parley.Sessions;
@@ -83,6 +84,7 @@ public static class ParleyServer
         builder.Services.AddConversations();
         builder.Services.AddIntegrations();
         builder.Services.AddConsoleEvents(builder.Configuration);
+        builder.Services.AddInsight();
 
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
@@ -112,6 +114,7 @@ public static class ParleyServer
         app.MapTalkPage();
         app.MapIntegrations();
         app.MapConsoleEvents();
+        app.MapInsight();
         app.MapConsole();
         // Liveness: the process answers. Readiness: its database (and Redis, in shared mode) answer too.
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });

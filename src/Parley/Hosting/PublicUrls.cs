@@ -11,4 +11,8 @@ public sealed class PublicUrls(IOptions<ParleyOptions> options)
         options.Value.PublicUrl is { Length: > 0 } configured ? configured.TrimEnd('/') : reachedAt.TrimEnd('/');
 
     public string Talk(HttpRequest request, string accessKey) => $"{Base(request)}/chat/{accessKey}";
+
+    /// <summary>For a console page, which has no request of its own: <paramref name="pageBase"/> is the address it was opened at.</summary>
+    public string Talk(string pageBase, string accessKey) =>
+        $"{(options.Value.PublicUrl is { Length: > 0 } configured ? configured : pageBase).TrimEnd('/')}/chat/{accessKey}";
 }

@@ -260,6 +260,42 @@ namespace Parley.Data.Migrations.Postgres
                     b.ToTable("Gateways");
                 });
 
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("uuid");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("date");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("character varying(16)");
+
+                    b.Property<Guid>("ChatClientId")
+                        .HasColumnType("uuid");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("bigint");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("bigint");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(200)
+                        .HasColumnType("character varying(200)");
+
+                    b.HasKey("SessionId", "Day");
+
+                    b.HasIndex("Day", "SessionId", "Messages", "InputTokens", "OutputTokens");
+
+                    b.ToTable("UsageDays");
+                });
+
             modelBuilder.Entity("Parley.Integrations.ChannelChat", b =>
                 {
                     b.Property<Guid>("Id")
@@ -626,7 +662,11 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackRating", "FeedbackAt");
+
                     b.HasIndex("SessionId", "CreatedAt");
+
+                    b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");
 
                     b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText")
                         .HasAnnotation("Npgsql:TsVectorConfig", "simple");
@@ -697,6 +737,8 @@ namespace Parley.Data.Migrations.Postgres
                         .IsUnique();
 
                     b.HasIndex("ChatClientId", "CreatedAt");
+
+                    b.HasIndex("ChatClientId", "LastMessageAt");
 
                     b.HasIndex("ChatClientId", "Tag");
 
@@ -779,6 +821,15 @@ namespace Parley.Data.Migrations.Postgres
                         .WithMany()
                         .HasForeignKey("AiGatewayId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 

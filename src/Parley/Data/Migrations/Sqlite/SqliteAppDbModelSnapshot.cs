@@ -249,6 +249,42 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("Gateways");
                 });
 
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<DateOnly>("Day")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Channel")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("ChatClientId")
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("InputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("Messages")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<long>("OutputTokens")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<string>("Tag")
+                        .HasMaxLength(200)
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("SessionId", "Day");
+
+                    b.HasIndex("Day", "SessionId", "Messages", "InputTokens", "OutputTokens");
+
+                    b.ToTable("UsageDays");
+                });
+
             modelBuilder.Entity("Parley.Integrations.ChannelChat", b =>
                 {
                     b.Property<Guid>("Id")
@@ -615,7 +651,11 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
+                    b.HasIndex("FeedbackRating", "FeedbackAt");
+
                     b.HasIndex("SessionId", "CreatedAt");
+
+                    b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");
 
                     b.ToTable("Messages");
                 });
@@ -681,6 +721,8 @@ namespace Parley.Data.Migrations.Sqlite
                         .IsUnique();
 
                     b.HasIndex("ChatClientId", "CreatedAt");
+
+                    b.HasIndex("ChatClientId", "LastMessageAt");
 
                     b.HasIndex("ChatClientId", "Tag");
 
@@ -763,6 +805,15 @@ namespace Parley.Data.Migrations.Sqlite
                         .WithMany()
                         .HasForeignKey("AiGatewayId")
                         .OnDelete(DeleteBehavior.Restrict)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Insight.UsageDay", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
                         .IsRequired();
                 });
 
