@@ -1,5 +1,7 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Http.Headers;
+using System.Text.Json;
 using System.Text.RegularExpressions;
 
 namespace Parley.Testing;
@@ -63,6 +65,34 @@ public sealed class ParleyProcess : IAsyncDisposable
             throw new TimeoutException("Parley did not start:\n" + parley.Output);
         }
         return parley;
+    }
+
+    /// <summary>
+    /// A gateway to <paramref name="upstreamBaseAddress"/>, a chat client with <paramref name="limits"/> and a session
+    /// tagged <paramref name="tag"/>, made through this instance's admin API as an operator would.
+    /// </summary>
+    public async Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionAsync(
+        string upstreamBaseAddress, object? limits = null, string? tag = null, CancellationToken ct = default)
+    {
+        using var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
+        async Task<JsonElement> PostAsync(string path, object body)
+        {
+            using var response = await http.PostAsJsonAsync(path, body, ct);
+            response.EnsureSuccessStatusCode();
+            return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("data");
+        }
+        var gateway = await PostAsync("/api/v1/ai-gateways", new
+        {
+            name = "shared", parameters = new { baseAddress = upstreamBaseAddress, modelName = "gpt-4o-mini" },
+        });
+        var client = await PostAsync("/api/v1/web-chat-client", new
+        {
+            name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits,
+        });
+        var clientId = client.GetProperty("id").GetGuid();
+        var session = await PostAsync($"/api/v1/web-chat-client/{clientId}/sessions", new { tag });
+        return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid(), clientId);
     }
 
     /// <summary>

@@ -43,24 +43,18 @@ public static class OperatorEndpoints
 
     /// <summary>Display name, role and whether the account is disabled; a change ends the operator's open console sessions.</summary>
     static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult, ValidationProblem>> Change(
-        Guid id, OperatorChange change, OperatorAccounts accounts)
-    {
-        var outcome = await accounts.ChangeAsync(id, change);
-        if (outcome.NotFound) return ApiProblem.NotFound("The operator");
-        return outcome.Account is { } account
-            ? TypedResults.Ok(Envelope.Of(account, "The operator was updated."))
-            : TypedResults.ValidationProblem(outcome.ErrorsByField());
-    }
+        Guid id, OperatorChange change, OperatorAccounts accounts) =>
+        Answer(await accounts.ChangeAsync(id, change), "The operator was updated.");
 
     static async Task<Results<Ok<Envelope<OperatorView>>, ProblemHttpResult, ValidationProblem>> SetPassword(
-        Guid id, NewPassword request, OperatorAccounts accounts)
-    {
-        var outcome = await accounts.SetPasswordAsync(id, request);
-        if (outcome.NotFound) return ApiProblem.NotFound("The operator");
-        return outcome.Account is { } account
-            ? TypedResults.Ok(Envelope.Of(account, "The password was changed."))
-            : TypedResults.ValidationProblem(outcome.ErrorsByField());
-    }
+        Guid id, NewPassword request, OperatorAccounts accounts) =>
+        Answer(await accounts.SetPasswordAsync(id, request), "The password was changed.");
+
+    /// <summary>A change to an existing account: 404 when it is gone, the rules broken, or the account as it is now.</summary>
+    static Results<Ok<Envelope<OperatorView>>, ProblemHttpResult, ValidationProblem> Answer(AccountOutcome outcome, string done) =>
+        outcome.NotFound ? ApiProblem.NotFound("The operator")
+        : outcome.Account is { } account ? TypedResults.Ok(Envelope.Of(account, done))
+        : TypedResults.ValidationProblem(outcome.ErrorsByField());
 
     /// <summary>A link for the person to choose their own password and sign in; it works once, for seven days.</summary>
     static async Task<Results<Ok<Envelope<InvitationView>>, ProblemHttpResult>> Invite(Guid id, OperatorAccounts accounts, PublicUrls urls, HttpRequest http) =>

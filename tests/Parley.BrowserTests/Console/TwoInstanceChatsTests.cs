@@ -1,5 +1,3 @@
-using System.Net.Http.Headers;
-using System.Text.Json;
 using Parley.Testing;
 using Parley.Testing.Upstream;
 using static Microsoft.Playwright.Assertions;
@@ -50,8 +48,7 @@ public sealed class TwoInstanceChatsTests(BrowserFixture browser) : ConsoleTest(
     public async Task A_message_that_arrives_on_another_instance_appears_live_with_its_reply_streaming()
     {
         using var users = new HttpClient { BaseAddress = userSide.BaseAddress };
-        users.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
-        var accessKey = await CreateSessionAsync(users);
+        var (accessKey, _, _) = await userSide.CreateSessionAsync(Parley.Upstream.BaseAddress, tag: "far-away-user", ct: Ct);
         var page = await OpenPageAsync();
         await page.GotoAsync(new Uri(consoleSide.BaseAddress, "/console/login").ToString());
         await FillSignInAsync(page, userName: null);
@@ -71,22 +68,5 @@ public sealed class TwoInstanceChatsTests(BrowserFixture browser) : ConsoleTest(
         await Expect(reply).ToHaveTextAsync("Hello from the other side.");
         await Expect(page.Locator(".session-preview")).ToHaveTextAsync("Hello from the other side.");
         AssertNoConsoleErrors();
-    }
-
-    async Task<string> CreateSessionAsync(HttpClient http)
-    {
-        async Task<JsonElement> PostAsync(string path, object body)
-        {
-            using var response = await http.PostAsJsonAsync(path, body, Ct);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data");
-        }
-        var gateway = await PostAsync("/api/v1/ai-gateways", new
-        {
-            name = "shared", parameters = new { baseAddress = Parley.Upstream.BaseAddress, modelName = "gpt-4o-mini" },
-        });
-        var client = await PostAsync("/api/v1/web-chat-client", new { name = "Far Away Support", aiGatewayId = gateway.GetProperty("id").GetGuid() });
-        var session = await PostAsync($"/api/v1/web-chat-client/{client.GetProperty("id").GetGuid()}/sessions", new { tag = "far-away-user" });
-        return session.GetProperty("accessKey").GetString()!;
     }
 }

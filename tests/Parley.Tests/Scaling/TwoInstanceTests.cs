@@ -237,27 +237,8 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     async Task<string> CreateSessionAsync(ParleyProcess instance, object? limits = null) =>
         (await CreateSessionWithIdAsync(instance, limits)).AccessKey;
 
-    async Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionWithIdAsync(ParleyProcess instance, object? limits = null)
-    {
-        using var http = Client(instance);
-        async Task<JsonElement> PostAsync(string path, object body)
-        {
-            using var response = await http.PostAsJsonAsync(path, body, Ct);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data");
-        }
-        var gateway = await PostAsync("/api/v1/ai-gateways", new
-        {
-            name = "shared", parameters = new { baseAddress = upstream.BaseAddress, modelName = "gpt-4o-mini" },
-        });
-        var client = await PostAsync("/api/v1/web-chat-client", new
-        {
-            name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits,
-        });
-        var clientId = client.GetProperty("id").GetGuid();
-        var session = await PostAsync($"/api/v1/web-chat-client/{clientId}/sessions", new { });
-        return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid(), clientId);
-    }
+    Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionWithIdAsync(ParleyProcess instance, object? limits = null) =>
+        instance.CreateSessionAsync(upstream.BaseAddress, limits, ct: Ct);
 
     static async Task<SseResponse> SendAsync(HttpClient http, string key, string content)
     {
