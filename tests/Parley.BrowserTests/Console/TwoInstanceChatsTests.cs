@@ -56,7 +56,8 @@ public sealed class TwoInstanceChatsTests(BrowserFixture browser) : ConsoleTest(
         await page.Locator(".session-row").ClickAsync();
         await Expect(page.Locator(".chat-panel")).ToContainTextAsync("far-away-user");
 
-        Parley.Upstream.Enqueue(ScriptedReply.Text("Hello ", "from ", "the ", "other ", "side.") with { TokenDelay = TimeSpan.FromMilliseconds(400) });
+        // A second between tokens: on a loaded machine the console may attach late, and then replays what came so far.
+        Parley.Upstream.Enqueue(ScriptedReply.Text("Hello ", "from ", "the ", "other ", "side.") with { TokenDelay = TimeSpan.FromSeconds(1) });
         using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/chat/{accessKey}/messages") { Content = JsonContent.Create(new { content = "Anyone there?" }) };
         using var stream = await users.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         stream.EnsureSuccessStatusCode();
