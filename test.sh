@@ -132,6 +132,17 @@ SUMMARY="$(find "$RESULTS" -name '*.trx' -exec cat {} + 2>/dev/null \
          END { printf "%d passed, %d failed, %d skipped",
                c["passed"], c["failed"] + c["error"] + c["timeout"] + c["aborted"], c["total"] - c["executed"] }')"
 
+# Name each failed test with the start of its message just above the summary, where a log tail shows it.
+find "$RESULTS" -name '*.trx' -exec cat {} + 2>/dev/null | perl -0777 -ne '
+  while (m{<UnitTestResult\b([^>]*[^/])>(.*?)</UnitTestResult>}gs) {
+    my ($attributes, $body) = ($1, $2);
+    next unless $attributes =~ /outcome="(?:Failed|Error|Timeout|Aborted)"/;
+    my ($name) = $attributes =~ /testName="([^"]*)"/;
+    my ($message) = $body =~ /<Message>(.*?)<\/Message>/s;
+    $message = substr($message // "", 0, 800);
+    print "FAILED $name\n  $message\n";
+  }' || true
+
 # ---------------------------------------------------------------- 4. stop what we started, summary last
 stop_services
 rm -rf "$RUN_DIR"
