@@ -79,8 +79,10 @@ public sealed partial class ReplyGenerator(
             await registry.EndAsync(sessionId, run, ChatEvents.OfError(ChatEvents.StorageFailed, "The message could not be saved. Please try again.", null));
             return;
         }
-        await events.PublishAsync(new SessionActivity(sessionId, job.ChatClientId, SessionActivityKinds.ReplyStarted, clock.GetUtcNow().UtcDateTime,
-            messageId, Preview(job.Asked)));
+        // Operators hear of the reply while it streams: the caller's first token does not wait for them (with
+        // instances sharing state that is a round trip to Redis), and the end is told only after the start.
+        var startTold = events.PublishAsync(new SessionActivity(sessionId, job.ChatClientId, SessionActivityKinds.ReplyStarted,
+            clock.GetUtcNow().UtcDateTime, messageId, Preview(job.Asked)));
 
         var reply = new ReplyAccumulator();
         (string Code, string Message)? error = null;
@@ -132,6 +134,7 @@ public sealed partial class ReplyGenerator(
             final = ChatEvents.OfError(ChatEvents.StorageFailed, "The reply could not be saved. Please try again.", messageId);
         }
         await registry.EndAsync(sessionId, run, final);
+        await startTold;
         await events.PublishAsync(new SessionActivity(sessionId, job.ChatClientId,
             final.EventType == ChatEvents.Done ? SessionActivityKinds.ReplyCompleted : SessionActivityKinds.ReplyFailed,
             clock.GetUtcNow().UtcDateTime, messageId, Preview(reply.Text)));

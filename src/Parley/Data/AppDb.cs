@@ -100,8 +100,13 @@ public abstract class AppDb(DbContextOptions options)
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
             // A usage report for a range inside days adds up its messages: this index holds all it reads, not the text.
             e.HasIndex(m => new { m.CreatedAt, m.SessionId, m.InputTokens, m.OutputTokens });
-            // The Feedback page: the thumbs down, newest first, without reading every message.
-            e.HasIndex(m => new { m.FeedbackRating, m.FeedbackAt });
+            // The Feedback page: the thumbs down, newest first, without reading every message. Only rated messages
+            // are in it, so writing a message (the conversation's hot path) never touches it.
+            e.HasIndex(m => new { m.FeedbackRating, m.FeedbackAt }).HasFilter("\"FeedbackRating\" IS NOT NULL");
+            // The logs' "has an error" and "incomplete replies" filters read the few sessions these hold, never
+            // every message; like the one above, a message that went well is in neither.
+            e.HasIndex(m => m.SessionId, "IX_Messages_SessionId_Errors").HasFilter("\"ErrorCode\" IS NOT NULL");
+            e.HasIndex(m => m.SessionId, "IX_Messages_SessionId_Incomplete").HasFilter("\"Status\" = 'Incomplete'");
             // The console's search by message text has a full-text index of Content: a GIN index in PostgreSQL
             // (PostgresAppDb), and in SQLite an FTS5 table that triggers on this table keep in step (migration
             // ChatsWorkspace). The daily usage roll-up (UsageDay) is kept by triggers on this table too (migration

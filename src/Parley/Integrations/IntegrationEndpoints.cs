@@ -1,9 +1,7 @@
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
-using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
 using Parley.Api;
-using Parley.Data;
 using Parley.Hosting;
 
 namespace Parley.Integrations;
@@ -28,143 +26,56 @@ public static class IntegrationEndpoints
     }
 
     static async Task<Results<Created<Envelope<IntegrationView>>, ProblemHttpResult>> CreateIntegration(
-        Guid clientId, IntegrationRequest request, HttpRequest http, AppDb db, ChannelIntegrations integrations, PublicUrls urls,
-        TimeProvider clock, CancellationToken ct)
+        Guid clientId, IntegrationRequest request, HttpRequest http, IntegrationStore store, PublicUrls urls, CancellationToken ct)
     {
-        if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
-        var secrets = request.Secrets(previous: null);
-        if (request.MissingSecret(secrets) is { } missing) return missing;
-
-        var now = clock.GetUtcNow().UtcDateTime;
-        var integration = new Integration
-        {
-            ChatClientId = clientId,
-            Type = request.Type!.Value,
-            Settings = request.Settings(),
-            ProtectedSecrets = integrations.Protect(secrets),
-            SecretHints = ChannelIntegrations.Hints(secrets),
-            WebhookSecret = ChannelIntegrations.NewWebhookSecret(),
-            CreatedAt = now,
-            UpdatedAt = now,
-        };
-        var webhookUrl = WebhookUrl(integration, urls.Base(http));
-        if (await ConnectAsync(integration, integrations.Open(integration, webhookUrl), integrations, now, ct) is { } refused) return refused;
-
-        db.Integrations.Add(integration);
-        await db.SaveChangesAsync(ct);
-        return TypedResults.Created($"/api/v1/web-chat-client/{clientId}/integrations/{integration.Id}",
-            Envelope.Of(IntegrationView.Of(integration, webhookUrl), "The integration was created."));
+        var outcome = await store.CreateAsync(clientId, request, urls.Base(http), ct);
+        return outcome.View is { } view
+            ? TypedResults.Created($"/api/v1/web-chat-client/{clientId}/integrations/{view.Id}", Envelope.Of(view, "The integration was created."))
+            : Problem(outcome);
     }
 
     static async Task<Results<Ok<Envelope<List<IntegrationView>>>, ProblemHttpResult>> ListIntegrations(
-        Guid clientId, HttpRequest http, AppDb db, PublicUrls urls, CancellationToken ct)
-    {
-        if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
-        var stored = await db.Integrations.AsNoTracking().Where(i => i.ChatClientId == clientId).OrderBy(i => i.CreatedAt).ToListAsync(ct);
-        var baseUrl = urls.Base(http);
-        return TypedResults.Ok(Envelope.Of(stored.Select(i => IntegrationView.Of(i, WebhookUrl(i, baseUrl))).ToList()));
-    }
+        Guid clientId, HttpRequest http, IntegrationStore store, PublicUrls urls, CancellationToken ct) =>
+        await store.ListAsync(clientId, urls.Base(http), ct) is { } views
+            ? TypedResults.Ok(Envelope.Of(views))
+            : ApiProblem.NotFound("The chat client");
 
     static async Task<Results<Ok<Envelope<IntegrationView>>, ProblemHttpResult>> GetIntegration(
-        Guid clientId, Guid integrationId, HttpRequest http, AppDb db, PublicUrls urls, CancellationToken ct)
-    {
-        var integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId && i.ChatClientId == clientId, ct);
-        return integration is null
-            ? ApiProblem.NotFound("The integration")
-            : TypedResults.Ok(Envelope.Of(IntegrationView.Of(integration, WebhookUrl(integration, urls.Base(http)))));
-    }
+        Guid clientId, Guid integrationId, HttpRequest http, IntegrationStore store, PublicUrls urls, CancellationToken ct) =>
+        await store.GetAsync(clientId, integrationId, urls.Base(http), ct) is { } view
+            ? TypedResults.Ok(Envelope.Of(view))
+            : ApiProblem.NotFound("The integration");
 
     /// <summary>Replaces the settings; a secret left out keeps the one stored.</summary>
     static async Task<Results<Ok<Envelope<IntegrationView>>, ProblemHttpResult>> ReplaceIntegration(
-        Guid clientId, Guid integrationId, IntegrationRequest request, HttpRequest http, AppDb db, ChannelIntegrations integrations,
-        PublicUrls urls, TimeProvider clock, CancellationToken ct)
+        Guid clientId, Guid integrationId, IntegrationRequest request, HttpRequest http, IntegrationStore store, PublicUrls urls,
+        CancellationToken ct)
     {
-        var integration = await db.Integrations.SingleOrDefaultAsync(i => i.Id == integrationId && i.ChatClientId == clientId, ct);
-        if (integration is null) return ApiProblem.NotFound("The integration");
-        if (request.Type != integration.Type)
-            return ApiProblem.Invalid("type", "The type field cannot change; delete the integration and create another.");
-
-        var secrets = request.Secrets(previous: integrations.Unprotect(integration.ProtectedSecrets));
-        var now = clock.GetUtcNow().UtcDateTime;
-        integration.Settings = request.Settings();
-        integration.ProtectedSecrets = integrations.Protect(secrets);
-        integration.SecretHints = ChannelIntegrations.Hints(secrets);
-        integration.UpdatedAt = now;
-        var webhookUrl = WebhookUrl(integration, urls.Base(http));
-        if (await ConnectAsync(integration, integrations.Open(integration, webhookUrl), integrations, now, ct) is { } refused) return refused;
-
-        await db.SaveChangesAsync(ct);
-        integrations.Forget(integrationId);
-        return TypedResults.Ok(Envelope.Of(IntegrationView.Of(integration, webhookUrl), "The integration was updated."));
+        var outcome = await store.ReplaceAsync(clientId, integrationId, request, urls.Base(http), ct);
+        return outcome.View is { } view ? TypedResults.Ok(Envelope.Of(view, "The integration was updated.")) : Problem(outcome);
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteIntegration(
-        Guid clientId, Guid integrationId, HttpRequest http, AppDb db, ChannelIntegrations integrations, PublicUrls urls,
-        ILogger<Integration> logger, CancellationToken ct)
-    {
-        var integration = await db.Integrations.AsNoTracking().SingleOrDefaultAsync(i => i.Id == integrationId && i.ChatClientId == clientId, ct);
-        if (integration is null) return ApiProblem.NotFound("The integration");
-        try
-        {
-            var open = integrations.Open(integration, WebhookUrl(integration, urls.Base(http)));
-            await integrations.ChannelFor(integration.Type).DisconnectAsync(open, ct);
-        }
-        catch (ChannelException ex)
-        {
-            // Deleting must work even when the app is down or the token was revoked; the webhook then just fails there.
-            IntegrationLog.DisconnectFailed(logger, integration.Id, ex.Message);
-        }
-        await db.Integrations.Where(i => i.Id == integrationId).ExecuteDeleteAsync(ct);
-        integrations.Forget(integrationId);
-        return TypedResults.Ok(Envelope.Of<object?>(null, "The integration was deleted."));
-    }
+        Guid clientId, Guid integrationId, HttpRequest http, IntegrationStore store, PublicUrls urls, CancellationToken ct) =>
+        await store.DeleteAsync(clientId, integrationId, urls.Base(http), ct)
+            ? TypedResults.Ok(Envelope.Of<object?>(null, "The integration was deleted."))
+            : ApiProblem.NotFound("The integration");
 
     /// <summary>Puts the updates that failed back in line: unanswered ones are answered, answered ones sent again.</summary>
     static async Task<Results<Ok<Envelope<ReplayView>>, ProblemHttpResult>> ReplayFailed(
-        Guid clientId, Guid integrationId, AppDb db, ChannelInbox inbox, TimeProvider clock, CancellationToken ct)
-    {
-        if (!await db.Integrations.AnyAsync(i => i.Id == integrationId && i.ChatClientId == clientId, ct)) return ApiProblem.NotFound("The integration");
-        var now = clock.GetUtcNow().UtcDateTime;
-        var replayed = await db.InboundMessages
-            .Where(m => m.IntegrationId == integrationId && m.Status == InboundStatus.Failed)
-            .ExecuteUpdateAsync(m => m
-                .SetProperty(x => x.Status, x => x.Outgoing == null ? InboundStatus.Pending : InboundStatus.Delivering)
-                .SetProperty(x => x.Attempts, 0)
-                .SetProperty(x => x.NextAttemptAt, now), ct);
-        inbox.Wake();
-        return TypedResults.Ok(Envelope.Of(new ReplayView(replayed), $"{replayed} update(s) will be tried again."));
-    }
+        Guid clientId, Guid integrationId, IntegrationStore store, ChannelInbox inbox, CancellationToken ct) =>
+        await store.ReplayFailedAsync(clientId, integrationId, inbox, ct) is { } replayed
+            ? TypedResults.Ok(Envelope.Of(new ReplayView(replayed), $"{replayed} update(s) will be tried again."))
+            : ApiProblem.NotFound("The integration");
 
-    /// <summary>Asks the chat app to deliver to Parley; a refusal keeps nothing and says why.</summary>
-    static async Task<ProblemHttpResult?> ConnectAsync(
-        Integration integration, ChannelIntegration open, ChannelIntegrations integrations, DateTime now, CancellationToken ct)
+    /// <summary>The chat app refused the settings (400 channel_rejected) or could not be reached (502 channel_unavailable).</summary>
+    static ProblemHttpResult Problem(IntegrationOutcome outcome) => outcome.Change switch
     {
-        try
-        {
-            var connection = await integrations.ChannelFor(integration.Type).ConnectAsync(open, ct);
-            integration.Address = connection.Address ?? integration.Address;
-            integration.Status = connection.Status;
-            integration.StatusAt = now;
-            return null;
-        }
-        catch (ChannelException ex) when (ex.Permanent)
-        {
-            return ApiProblem.Create(StatusCodes.Status400BadRequest, "channel_rejected", ex.Message);
-        }
-        catch (ChannelException ex)
-        {
-            return ApiProblem.Create(StatusCodes.Status502BadGateway, "channel_unavailable", ex.Message);
-        }
-    }
-
-    /// <summary>
-    /// Where the chat app delivers: Telegram's calls carry the secret in a header, Z-API's cannot, so its URL holds it
-    /// and is complete as shown.
-    /// </summary>
-    public static string WebhookUrl(Integration integration, string baseUrl) => integration.Type switch
-    {
-        IntegrationType.Telegram => $"{baseUrl}/webhooks/telegram/{integration.Id}",
-        _ => $"{baseUrl}/webhooks/zapi/{integration.Id}/{integration.WebhookSecret}",
+        IntegrationChange.ClientNotFound => ApiProblem.NotFound("The chat client"),
+        IntegrationChange.NotFound => ApiProblem.NotFound("The integration"),
+        IntegrationChange.Invalid => ApiProblem.Invalid(outcome.Field!, outcome.Message!),
+        IntegrationChange.Rejected => ApiProblem.Create(StatusCodes.Status400BadRequest, "channel_rejected", outcome.Message!),
+        _ => ApiProblem.Create(StatusCodes.Status502BadGateway, "channel_unavailable", outcome.Message!),
     };
 }
 
@@ -214,13 +125,14 @@ public sealed record IntegrationRequest(
         Clean(InstanceToken) ?? previous?.InstanceToken,
         Clean(ClientToken) ?? previous?.ClientToken);
 
-    public ProblemHttpResult? MissingSecret(IntegrationSecrets secrets)
+    /// <summary>The first secret a new integration of this type needs and was not given, with the rule in words.</summary>
+    public (string Field, string Message)? MissingSecret(IntegrationSecrets secrets)
     {
         string[] missing = Type == IntegrationType.Telegram
             ? secrets.BotToken is null ? ["botToken"] : []
             : [.. new[] { ("instanceId", secrets.InstanceId), ("instanceToken", secrets.InstanceToken), ("clientToken", secrets.ClientToken) }
                 .Where(s => s.Item2 is null).Select(s => s.Item1)];
-        return missing.Length == 0 ? null : ApiProblem.Invalid(missing[0], $"The {missing[0]} field is required for a {(Type == IntegrationType.Telegram ? "Telegram" : "Z-API")} integration.");
+        return missing.Length == 0 ? null : (missing[0], $"The {missing[0]} field is required for a {(Type == IntegrationType.Telegram ? "Telegram" : "Z-API")} integration.");
     }
 
     static string? Clean(string? secret) => string.IsNullOrWhiteSpace(secret) ? null : secret.Trim();

@@ -10,6 +10,7 @@ public static class IntegrationSetup
     {
         services.AddSingleton<ChannelInbox>();
         services.AddSingleton<ChannelIntegrations>();
+        services.AddScoped<IntegrationStore>();
         services.AddScoped<ChannelConversation>();
         services.AddScoped<ContinuationCodes>();
         services.AddHostedService<ChannelWorker>();

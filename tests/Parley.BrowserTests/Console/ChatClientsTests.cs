@@ -202,6 +202,80 @@ public sealed partial class ChatClientsTests(BrowserFixture browser) : ConsoleTe
     }
 
     [Fact]
+    public async Task An_admin_adds_edits_and_deletes_chat_apps_on_the_channels_tab_and_sees_what_the_app_refused()
+    {
+        await using var telegram = await FakeTelegram.StartAsync();
+        await using var zapi = await FakeZapi.StartAsync();
+        var id = await Parley.CreateChatClientAsync();
+        var page = await OpenEditorAsync(id);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Channels" }).ClickAsync();
+
+        // The API's rules, beside their fields: a range first, then the secret a new bot needs.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a Telegram bot" }).ClickAsync();
+        var form = page.GetByRole(AriaRole.Region, new() { Name = "Add Telegram" });
+        await form.GetByLabel("API address").FillAsync(telegram.BaseAddress.ToString());
+        await form.GetByLabel("Session lasts (minutes)").FillAsync("2");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#sessionDurationMinutes-error")).ToHaveTextAsync("Enter a number from 5 to 43200.");
+        await form.GetByLabel("Session lasts (minutes)").FillAsync("240");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(page.Locator("#botToken-error")).ToHaveTextAsync("Fill in this field.");
+        await Expect(page.Locator("#sessionDurationMinutes-error")).ToHaveCountAsync(0);
+
+        // Telegram refuses a token it does not know: that is said, and nothing is kept.
+        await form.GetByLabel("Bot token").FillAsync("7000000002:AAHnotTheBotsToken_987654321");
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(form.GetByRole(AriaRole.Alert)).ToContainTextAsync("Telegram did not accept these settings, so nothing was saved");
+        Assert.Empty(await IntegrationsAsync(id));
+
+        await form.GetByLabel("Bot token").FillAsync(telegram.Token);
+        await form.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).First).ToHaveTextAsync("Telegram is connected.");
+        var created = Assert.Single(await IntegrationsAsync(id));
+        Assert.Equal(240, created.GetProperty("sessionDurationMinutes").GetInt32());
+        Assert.Equal(created.GetProperty("webhookUrl").GetString(), telegram.Webhook?.Url.ToString());
+        var channel = page.GetByRole(AriaRole.Region, new() { Name = "Telegram", Exact = true });
+        await Expect(channel).ToContainTextAsync(created.GetProperty("webhookUrl").GetString()!);
+
+        // Editing keeps the stored token when its field is left blank.
+        await channel.GetByRole(AriaRole.Button, new() { Name = "Edit Telegram" }).ClickAsync();
+        var edit = page.GetByRole(AriaRole.Region, new() { Name = "Edit Telegram" });
+        await Expect(edit.GetByLabel("Bot token")).ToHaveValueAsync("");
+        await edit.GetByLabel("Mode").SelectOptionAsync("polling");
+        await edit.GetByRole(AriaRole.Button, new() { Name = "Save", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).First).ToHaveTextAsync("The Telegram settings were saved.");
+        var edited = Assert.Single(await IntegrationsAsync(id));
+        Assert.Equal("polling", edited.GetProperty("mode").GetString());
+        Assert.Equal(created.GetProperty("botToken").GetString(), edited.GetProperty("botToken").GetString());
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Add a WhatsApp number (Z-API)" }).ClickAsync();
+        var whatsapp = page.GetByRole(AriaRole.Region, new() { Name = "Add WhatsApp (Z-API)" });
+        await whatsapp.GetByLabel("Instance id").FillAsync(zapi.InstanceId);
+        await whatsapp.GetByLabel("Instance token").FillAsync(zapi.InstanceToken);
+        await whatsapp.GetByLabel("Client token").FillAsync(zapi.ClientToken!);
+        await whatsapp.GetByLabel("API address").FillAsync(zapi.BaseAddress.ToString());
+        await whatsapp.GetByRole(AriaRole.Button, new() { Name = "Create", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).First).ToHaveTextAsync("WhatsApp (Z-API) is connected.");
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "WhatsApp (Z-API)", Exact = true })).ToContainTextAsync("/webhooks/zapi/");
+        await SaveScreenshotAsync("console-clients-channels-edited");
+        Assert.DoesNotContain(zapi.InstanceToken, await page.ContentAsync(), StringComparison.Ordinal);
+
+        await channel.GetByRole(AriaRole.Button, new() { Name = "Delete Telegram" }).ClickAsync();
+        await page.GetByRole(AriaRole.Region, new() { Name = "Delete the Telegram integration?" })
+            .GetByRole(AriaRole.Button, new() { Name = "Delete", Exact = true }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).First).ToHaveTextAsync("The Telegram integration was deleted.");
+        Assert.Equal(["zapi"], (await IntegrationsAsync(id)).Select(i => i.GetProperty("type").GetString()));
+        await Expect(page.GetByRole(AriaRole.Region, new() { Name = "Telegram", Exact = true })).ToHaveCountAsync(0);
+        AssertNoConsoleErrors();
+    }
+
+    async Task<List<JsonElement>> IntegrationsAsync(Guid clientId)
+    {
+        using var listed = await Parley.Admin.GetAsync($"/api/v1/web-chat-client/{clientId}/integrations", Ct);
+        return [.. (await listed.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("data").EnumerateArray()];
+    }
+
+    [Fact]
     public async Task Create_session_from_the_list_makes_a_session_of_that_client()
     {
         var id = await Parley.CreateChatClientAsync();

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Parley.Sessions;
 using Parley.Tests.Hosting;
 using Parley.Testing;
+using Parley.Testing.Upstream;
 
 namespace Parley.Tests.Insight;
 
@@ -92,14 +93,23 @@ public abstract class UsageApiTests(DatabaseKind kind)
         var session = await parley.CreateSessionAsync();
         await parley.SendAsync(session.AccessKey, "hello there", Ct);
         await parley.SendAsync(session.AccessKey, "and again, a little longer this time", Ct);
-        var stored = await ApiAssert.DataAsync(await parley.Admin.GetAsync($"/api/v1/web-chat-client/{session.ClientId}/sessions/{session.SessionId}", Ct));
+        // A reply that fails is kept as an incomplete message; answering again replaces it.
+        parley.Upstream.DefaultReply = ScriptedReply.Error(500);
+        var failed = await parley.SendAsync(session.AccessKey, "a third question", Ct);
+        Assert.Equal("error", failed.Last.Type);
+        parley.Upstream.DefaultReply = null;
+        using (var retried = await parley.Anonymous.PostAsync($"/api/v1/chat/{session.AccessKey}/retry", null, Ct))
+            await SseResponse.ReadAsync(retried, Ct);
+        // The figures count the messages kept: the replaced reply's tokens leave them (the session's totals keep them).
+        var kept = (await ApiAssert.DataAsync(await parley.Admin.GetAsync($"/api/v1/web-chat-client/{session.ClientId}/sessions/{session.SessionId}", Ct)))
+            .GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("usage")).Where(u => u.ValueKind == JsonValueKind.Object).ToList();
         var today = parley.Clock.GetUtcNow().UtcDateTime.ToString("yyyy-MM-dd", System.Globalization.CultureInfo.InvariantCulture);
 
         var byDays = await UsageAsync(parley, $"from={today}&to={today}");
         var byHours = await UsageAsync(parley, $"from={today}T00:00:01Z&to={today}T23:59:59Z");
 
-        var expected = (4L, stored.GetProperty("inputTokens").GetInt64(), stored.GetProperty("outputTokens").GetInt64());
-        Assert.True(expected.Item2 > 0 && expected.Item3 > 0, stored.ToString());
+        var expected = (6L, kept.Sum(u => u.GetProperty("inputTokens").GetInt64()), kept.Sum(u => u.GetProperty("outputTokens").GetInt64()));
+        Assert.True(expected.Item2 > 0 && expected.Item3 > 0);
         Assert.Equal([(today, expected.Item1, expected.Item2, expected.Item3)], Groups(byDays));
         Assert.Equal(Groups(byDays), Groups(byHours));
 

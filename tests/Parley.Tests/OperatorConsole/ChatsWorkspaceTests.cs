@@ -43,6 +43,13 @@ public abstract class ChatsWorkspaceTests(DatabaseKind kind)
         Assert.True(await workspace.DeleteAsync(refund.SessionId, Ct));
         Assert.Empty(await FindAsync(workspace, "refund"));
         Assert.Empty(await FindAsync(workspace, "user-42"));
+
+        // A reply answered again is found by its new words only.
+        parley.Upstream.Enqueue(ScriptedReply.Text("It arrives on ", "Friday."));
+        using (var retried = await parley.Anonymous.PostAsync($"/api/v1/chat/{parcel.AccessKey}/retry", null, Ct))
+            Assert.Equal("It arrives on Friday.", (await SseResponse.ReadAsync(retried, Ct)).Text);
+        Assert.Equal([parcel.SessionId], await FindAsync(workspace, "friday"));
+        Assert.Empty(await FindAsync(workspace, "tomorrow"));
     }
 
     [Fact]

@@ -49,12 +49,6 @@ public sealed class ChatClientEditor(AppDb db, ChatClientStore store, RequestVal
 
     public Task<bool> DeleteAsync(Guid id, CancellationToken ct) => store.DeleteAsync(id, ct);
 
-    public async Task<List<IntegrationView>> IntegrationsAsync(Guid clientId, string baseUrl, CancellationToken ct)
-    {
-        var stored = await db.Integrations.AsNoTracking().Where(i => i.ChatClientId == clientId).OrderBy(i => i.CreatedAt).ToListAsync(ct);
-        return [.. stored.Select(i => IntegrationView.Of(i, IntegrationEndpoints.WebhookUrl(i, baseUrl)))];
-    }
-
     /// <summary>A session as <c>POST …/sessions</c> makes one: a tag with an open session renews that session.</summary>
     public async Task<EditOutcome<ConsoleSession>> CreateSessionAsync(Guid clientId, CreateSessionRequest request, string baseUrl, CancellationToken ct)
     {

@@ -1,9 +1,12 @@
 namespace Parley.OperatorConsole.Editors;
 
-public enum EditResult { Done, Invalid, NotFound, Conflict }
+public enum EditResult { Done, Invalid, NotFound, Conflict, Refused }
 
-/// <summary>What an editor's save did: the saved value, or the broken rules by field, or why it could not be saved.</summary>
-public sealed record EditOutcome<T>(EditResult Result, T? Value = default, IReadOnlyList<FieldError>? Errors = null);
+/// <summary>
+/// What an editor's save did: the saved value, or the broken rules by field, or why it could not be saved (with
+/// <see cref="EditResult.Refused"/>, what the outside service that had to agree said).
+/// </summary>
+public sealed record EditOutcome<T>(EditResult Result, T? Value = default, IReadOnlyList<FieldError>? Errors = null, string? Refusal = null);
 
 public static class EditOutcome
 {

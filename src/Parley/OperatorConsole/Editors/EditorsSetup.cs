@@ -6,6 +6,7 @@ public static class EditorsSetup
     public static IServiceCollection AddEditors(this IServiceCollection services)
     {
         services.AddScoped<GatewayEditor>();
+        services.AddScoped<IntegrationEditor>();
         services.AddScoped<ChatClientEditor>();
         services.AddSingleton<TalkPreviews>();
         return services;

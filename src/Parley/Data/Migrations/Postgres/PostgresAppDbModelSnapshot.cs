@@ -662,7 +662,8 @@ namespace Parley.Data.Migrations.Postgres
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FeedbackRating", "FeedbackAt");
+                    b.HasIndex("FeedbackRating", "FeedbackAt")
+                        .HasFilter("\"FeedbackRating\" IS NOT NULL");
 
                     b.HasIndex("SessionId", "CreatedAt");
 
@@ -672,6 +673,12 @@ namespace Parley.Data.Migrations.Postgres
                         .HasAnnotation("Npgsql:TsVectorConfig", "simple");
 
                     NpgsqlIndexBuilderExtensions.HasMethod(b.HasIndex(new[] { "Content" }, "IX_Messages_Content_FullText"), "GIN");
+
+                    b.HasIndex(new[] { "SessionId" }, "IX_Messages_SessionId_Errors")
+                        .HasFilter("\"ErrorCode\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "SessionId" }, "IX_Messages_SessionId_Incomplete")
+                        .HasFilter("\"Status\" = 'Incomplete'");
 
                     b.ToTable("Messages");
                 });

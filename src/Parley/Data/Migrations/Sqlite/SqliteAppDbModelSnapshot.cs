@@ -651,11 +651,18 @@ namespace Parley.Data.Migrations.Sqlite
 
                     b.HasKey("Id");
 
-                    b.HasIndex("FeedbackRating", "FeedbackAt");
+                    b.HasIndex("FeedbackRating", "FeedbackAt")
+                        .HasFilter("\"FeedbackRating\" IS NOT NULL");
 
                     b.HasIndex("SessionId", "CreatedAt");
 
                     b.HasIndex("CreatedAt", "SessionId", "InputTokens", "OutputTokens");
+
+                    b.HasIndex(new[] { "SessionId" }, "IX_Messages_SessionId_Errors")
+                        .HasFilter("\"ErrorCode\" IS NOT NULL");
+
+                    b.HasIndex(new[] { "SessionId" }, "IX_Messages_SessionId_Incomplete")
+                        .HasFilter("\"Status\" = 'Incomplete'");
 
                     b.ToTable("Messages");
                 });
