@@ -43,13 +43,16 @@ public sealed partial class FailedAuthentications : IDisposable
         lock (tallies)
         {
             if (tallies.Count >= MaxTrackedAddresses && !tallies.ContainsKey(address)) address = OtherAddresses;
+            var now = clock.GetUtcNow();
             if (tallies.TryGetValue(address, out var tally))
             {
                 tally.Unreported++;
                 tally.LastCredential = credential;
+                if (now >= tally.WindowStart + Window) (tally.WindowStart, tally.InWindow) = (now, 0);
+                tally.InWindow++;
                 return;
             }
-            tallies.Add(address, new Tally { ReportDue = clock.GetUtcNow() + Window, LastCredential = credential });
+            tallies.Add(address, new Tally { ReportDue = now + Window, LastCredential = credential, WindowStart = now, InWindow = 1 });
         }
         LogFirstFailure(logger, address, credential);
     }
@@ -77,7 +80,22 @@ public sealed partial class FailedAuthentications : IDisposable
         foreach (var (address, count, credential) in reports ?? []) LogRepeatedFailures(logger, count, address, credential);
     }
 
-    static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress switch
+    /// <summary>
+    /// How long <paramref name="context"/>'s address is refused, when it failed <paramref name="limit"/> times within a
+    /// minute of its first failure; null when it may go on.
+    /// </summary>
+    public TimeSpan? BlockedFor(HttpContext context, int limit)
+    {
+        var address = ClientAddress(context);
+        lock (tallies)
+        {
+            if (!tallies.TryGetValue(address, out var tally)) return null;
+            var left = tally.WindowStart + Window - clock.GetUtcNow();
+            return tally.InWindow >= limit && left > TimeSpan.Zero ? left : null;
+        }
+    }
+
+    public static string ClientAddress(HttpContext context) => context.Connection.RemoteIpAddress switch
     {
         null => "an unknown address",
         { IsIPv4MappedToIPv6: true } mapped => mapped.MapToIPv4().ToString(),
@@ -95,6 +113,9 @@ public sealed partial class FailedAuthentications : IDisposable
         public DateTimeOffset ReportDue { get; set; }
         public int Unreported { get; set; }
         public required string LastCredential { get; set; }
+        /// <summary>When the minute being counted for the limit began, and the failures in it.</summary>
+        public DateTimeOffset WindowStart { get; set; }
+        public int InWindow { get; set; }
     }
 
     [LoggerMessage(EventId = 1, Level = LogLevel.Warning,

@@ -20,6 +20,7 @@ public static class ChatEndpoints
     public static IEndpointRouteBuilder MapChatEndpoints(this IEndpointRouteBuilder app)
     {
         var chat = app.MapGroup("/api/v1/chat/{accessKey}").WithTags("Session chat")
+            .RequireRateLimiting(RateLimits.SessionApi)
             .ProducesProblem(StatusCodes.Status410Gone);
 
         chat.MapGet("/", GetChat);

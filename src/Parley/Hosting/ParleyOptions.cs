@@ -23,4 +23,10 @@ public sealed class ParleyOptions
 
     /// <summary>Largest accepted request body, in bytes.</summary>
     public long MaxRequestBodyBytes { get; set; } = 1_048_576;
+
+    /// <summary>
+    /// Reverse proxies (addresses, or networks such as 10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are
+    /// believed, so limits and logs see each user's address instead of the proxy's. Loopback is always trusted.
+    /// </summary>
+    public string[] TrustedProxies { get; set; } = [];
 }

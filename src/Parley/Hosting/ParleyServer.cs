@@ -1,5 +1,7 @@
 using Microsoft.AspNetCore.Authentication;
+using System.Net;
 using Microsoft.AspNetCore.DataProtection;
+using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
 using Parley.Admin;
 using Parley.Api;
@@ -33,6 +35,7 @@ public static class ParleyServer
 
         builder.WebHost.ConfigureKestrel(kestrel => kestrel.Limits.MaxRequestBodySize = parley.MaxRequestBodyBytes);
         builder.Services.AddOptions<ParleyOptions>().BindConfiguration(ParleyOptions.Section).ValidateDataAnnotations().ValidateOnStart();
+        builder.Services.AddOptions<RateLimitOptions>().BindConfiguration($"{ParleyOptions.Section}:RateLimits").ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddOptions<ProviderOptions>().BindConfiguration(ProviderOptions.Section).ValidateDataAnnotations().ValidateOnStart();
         builder.Services.AddSingleton(TimeProvider.System);
         builder.Services.ConfigureHttpJsonOptions(json => ApiJson.Configure(json.SerializerOptions));
@@ -56,11 +59,14 @@ public static class ParleyServer
         builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         builder.Services.AddParleyDatabase(builder.Configuration, builder.Environment.ContentRootPath);
-        builder.Services.AddDataProtection().SetApplicationName("Parley").PersistKeysToDbContext<AppDb>();
+        builder.Services.AddSingleton(KeyRingProtection.Configure(
+            builder.Services.AddDataProtection().SetApplicationName("Parley").PersistKeysToDbContext<AppDb>(), builder.Configuration));
         builder.Services.AddParleyTelemetry(builder.Configuration);
 
         builder.Services.AddSingleton<AdminKeyStore>();
         builder.Services.AddSingleton<FailedAuthentications>();
+        builder.Services.AddParleyRateLimits();
+        builder.Services.Configure<ForwardedHeadersOptions>(forwarded => TrustProxies(forwarded, parley.TrustedProxies));
         // API calls carry the admin key as a bearer token (or, for the hub, as access_token); everything else is the
         // console, signed in with its cookie. Each policy names its scheme, so the cookie never opens the API.
         builder.Services.AddAuthentication(DefaultScheme)
@@ -89,6 +95,10 @@ public static class ParleyServer
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
 
+        app.UseForwardedHeaders();
+        app.UseSecurityHeaders();
+        // Browsers that reached Parley over HTTPS keep to it (never for localhost, and not in Development).
+        if (!app.Environment.IsDevelopment()) app.UseHsts();
         app.UseResponseCompression();
         app.UseNoStoreForApi();
         app.UseStaticFiles(new StaticFileOptions { OnPrepareResponse = PageAssets.SetCaching });
@@ -99,6 +109,7 @@ public static class ParleyServer
         });
         app.UseStatusCodePages();
         app.UseConsole();
+        app.UseParleyRateLimits();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
@@ -120,5 +131,18 @@ public static class ParleyServer
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
         app.MapHealthChecks("/readyz", new() { Predicate = check => check.Tags.Contains("ready") });
         return app;
+    }
+
+    /// <summary>Believes X-Forwarded-For and -Proto from loopback and the configured proxies only.</summary>
+    static void TrustProxies(ForwardedHeadersOptions forwarded, IEnumerable<string> proxies)
+    {
+        forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;
+        foreach (var proxy in proxies.Select(p => p.Trim()).Where(p => p.Length > 0))
+        {
+            if (proxy.Contains('/') && System.Net.IPNetwork.TryParse(proxy, out var network)) forwarded.KnownIPNetworks.Add(network);
+            else if (IPAddress.TryParse(proxy, out var address)) forwarded.KnownProxies.Add(address);
+            else throw new InvalidOperationException(
+                $"Parley:TrustedProxies holds \"{proxy}\", which is neither an IP address nor a network such as 10.0.0.0/8.");
+        }
     }
 }

@@ -109,6 +109,7 @@ public static class Startup
         lines.AddRange(report.ConfigurationFiles.Skip(1).Select(file => $"                        {file}"));
         lines.Add($"                        then {StartupReport.Overrides}");
         lines.Add($"  Database:             {report.Database}");
+        lines.Add($"  Secrets at rest:      {report.KeyRing}");
         lines.Add("");
         Console.WriteLine(string.Join(Environment.NewLine, lines));
     }

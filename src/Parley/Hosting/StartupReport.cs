@@ -1,4 +1,5 @@
 using Microsoft.Extensions.FileProviders;
+using Parley.Admin;
 using Parley.Data;
 
 namespace Parley.Hosting;
@@ -8,7 +9,7 @@ namespace Parley.Hosting;
 /// once when they are not the ones intended: started from another folder, Parley looks for appsettings.json and its
 /// data folder there.
 /// </summary>
-public sealed partial class StartupReport(IReadOnlyList<string> configurationFiles, string database)
+public sealed partial class StartupReport(IReadOnlyList<string> configurationFiles, string database, KeyRingProtection keyRing)
 {
     public const string Overrides = "environment variables and command-line arguments";
 
@@ -17,18 +18,23 @@ public sealed partial class StartupReport(IReadOnlyList<string> configurationFil
 
     public string Database => database;
 
+    /// <summary>How the keys that encrypt provider keys and tokens are protected, in plain words.</summary>
+    public string KeyRing => keyRing.Description;
+
     public static StartupReport Read(WebApplication app, AppDb db)
     {
         var files = (app.Configuration as IConfigurationRoot)?.Providers.OfType<FileConfigurationProvider>()
             .Select(provider => Describe(provider.Source, app.Environment.ContentRootPath))
             .ToList() ?? [];
-        return new StartupReport(files, DatabaseSetup.Describe(db));
+        return new StartupReport(files, DatabaseSetup.Describe(db), app.Services.GetRequiredService<KeyRingProtection>());
     }
 
     public void Log(ILogger logger)
     {
         LogConfiguration(logger, configurationFiles.Count == 0 ? "none" : string.Join(", ", configurationFiles), Overrides);
         LogDatabase(logger, database);
+        if (keyRing.IsProtected) LogKeyRing(logger, keyRing.Description);
+        else LogKeyRingUnprotected(logger, keyRing.Description);
     }
 
     static string Describe(FileConfigurationSource source, string contentRoot)
@@ -44,4 +50,10 @@ public sealed partial class StartupReport(IReadOnlyList<string> configurationFil
 
     [LoggerMessage(Level = LogLevel.Information, Message = "Database: {Database}")]
     static partial void LogDatabase(ILogger logger, string database);
+
+    [LoggerMessage(Level = LogLevel.Information, Message = "Secrets at rest: {KeyRing}")]
+    static partial void LogKeyRing(ILogger logger, string keyRing);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "Secrets at rest: {KeyRing}")]
+    static partial void LogKeyRingUnprotected(ILogger logger, string keyRing);
 }

@@ -19,7 +19,7 @@ public static class SessionEndpoints
             .WithTags("Sessions")
             .RequireAuthorization(AdminKeyAuthentication.Policy);
 
-        sessions.MapPost("/", CreateSession);
+        sessions.MapPost("/", CreateSession).RequireRateLimiting(RateLimits.SessionCreation).ProducesProblem(StatusCodes.Status429TooManyRequests);
         sessions.MapGet("/", ListSessions);
         sessions.MapGet("/{sessionId:guid}", GetSession);
         sessions.MapDelete("/{sessionId:guid}", DeleteSession);

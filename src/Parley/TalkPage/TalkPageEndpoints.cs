@@ -8,7 +8,7 @@ public static class TalkPageEndpoints
 {
     public static IEndpointRouteBuilder MapTalkPage(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/chat/{accessKey}", ShowAsync).ExcludeFromDescription();
+        app.MapGet("/chat/{accessKey}", ShowAsync).RequireRateLimiting(RateLimits.SessionApi).ExcludeFromDescription();
         // The path of the AIVAX documents, so talk links built for that layout keep working.
         app.MapGet("/www/web-chat-clients/{accessKey}", ShowAsync).ExcludeFromDescription();
         return app;

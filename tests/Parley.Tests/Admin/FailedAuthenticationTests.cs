@@ -15,10 +15,14 @@ public sealed class FailedAuthenticationTests
 {
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
+    static readonly string[] NoLimits =
+        ["--Parley:RateLimits:FailedAuthenticationsPerMinute=0", "--Parley:RateLimits:SessionRequestsPerMinute=0", "--Parley:RateLimits:SessionRequestsPerMinutePerAddress=0"];
+
     [Fact]
     public async Task A_burst_of_wrong_admin_keys_is_logged_at_most_twice_and_counted_while_the_right_key_still_works()
     {
-        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        // What is logged and counted, without the limit that refuses such an address (RateLimitTests).
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite, NoLimits);
         using var counted = new MetricCollector<long>(parley.Services.GetRequiredService<IMeterFactory>(), Telemetry.MeterName, FailedAuthentications.CounterName);
         using var wrong = new HttpClient { BaseAddress = parley.BaseAddress };
         wrong.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", "pak_not_the_admin_key_0123456789");
@@ -45,7 +49,7 @@ public sealed class FailedAuthenticationTests
     [Fact]
     public async Task Guessed_access_keys_are_counted_and_logged_like_wrong_admin_keys()
     {
-        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite, NoLimits);
         var session = await parley.CreateSessionAsync();
         const int burst = 100;
 
