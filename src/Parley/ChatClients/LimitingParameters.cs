@@ -14,4 +14,7 @@ public sealed record LimitingParameters
 
     /// <summary>The renewed session expires this many minutes after the message that renewed it.</summary>
     [Range(1, 525_600)] public int RenewByMinutes { get; init; } = 20;
+
+    /// <summary>Sessions whose last message is older than this many days are deleted with their messages; null keeps them.</summary>
+    [Range(1, 36_500)] public int? RetentionDays { get; init; }
 }

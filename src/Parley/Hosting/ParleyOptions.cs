@@ -26,7 +26,7 @@ public sealed class ParleyOptions
 
     /// <summary>
     /// Reverse proxies (addresses, or networks such as 10.0.0.0/8) whose X-Forwarded-For and X-Forwarded-Proto are
-    /// believed, so limits and logs see each user's address instead of the proxy's. Loopback is always trusted.
+    /// believed, so limits and logs see each user's address instead of the proxy's. With any named, loopback is too.
     /// </summary>
     public string[] TrustedProxies { get; set; } = [];
 }

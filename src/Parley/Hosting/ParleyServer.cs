@@ -66,7 +66,8 @@ public static class ParleyServer
         builder.Services.AddSingleton<AdminKeyStore>();
         builder.Services.AddSingleton<FailedAuthentications>();
         builder.Services.AddParleyRateLimits();
-        builder.Services.Configure<ForwardedHeadersOptions>(forwarded => TrustProxies(forwarded, parley.TrustedProxies));
+        if (parley.TrustedProxies is { Length: > 0 } proxies)
+            builder.Services.Configure<ForwardedHeadersOptions>(forwarded => TrustProxies(forwarded, proxies));
         // API calls carry the admin key as a bearer token (or, for the hub, as access_token); everything else is the
         // console, signed in with its cookie. Each policy names its scheme, so the cookie never opens the API.
         builder.Services.AddAuthentication(DefaultScheme)
@@ -86,6 +87,7 @@ public static class ParleyServer
         builder.Services.AddSingleton<ChatClientCache>();
         builder.Services.AddScoped<ChatClientStore>();
         builder.Services.AddScoped<SessionService>();
+        builder.Services.AddHostedService<RetentionJob>();
         builder.Services.AddSharedMode(builder.Configuration);
         builder.Services.AddConversations();
         builder.Services.AddIntegrations();
@@ -95,7 +97,8 @@ public static class ParleyServer
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
 
-        app.UseForwardedHeaders();
+        // Only when proxies are named (ASP.NET Core's ASPNETCORE_FORWARDEDHEADERS_ENABLED switch adds its own, trusting any).
+        if (parley.TrustedProxies.Length > 0) app.UseForwardedHeaders();
         app.UseSecurityHeaders();
         // Browsers that reached Parley over HTTPS keep to it (never for localhost, and not in Development).
         if (!app.Environment.IsDevelopment()) app.UseHsts();
@@ -133,7 +136,7 @@ public static class ParleyServer
         return app;
     }
 
-    /// <summary>Believes X-Forwarded-For and -Proto from loopback and the configured proxies only.</summary>
+    /// <summary>Believes X-Forwarded-For and -Proto from loopback and the named proxies only.</summary>
     static void TrustProxies(ForwardedHeadersOptions forwarded, IEnumerable<string> proxies)
     {
         forwarded.ForwardedHeaders = ForwardedHeaders.XForwardedFor | ForwardedHeaders.XForwardedProto;

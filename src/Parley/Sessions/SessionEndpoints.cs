@@ -21,6 +21,7 @@ public static class SessionEndpoints
 
         sessions.MapPost("/", CreateSession).RequireRateLimiting(RateLimits.SessionCreation).ProducesProblem(StatusCodes.Status429TooManyRequests);
         sessions.MapGet("/", ListSessions);
+        sessions.MapDelete("/", DeleteSessionsByTag);
         sessions.MapGet("/{sessionId:guid}", GetSession);
         sessions.MapDelete("/{sessionId:guid}", DeleteSession);
         // A person answering in the assistant's place, from an app of the business (the console does the same).
@@ -139,12 +140,28 @@ public static class SessionEndpoints
         return TranscriptWriter.Download(found.ClientParameters.PageTitle ?? found.Name, sessionId, messages, format);
     }
 
+    /// <summary>
+    /// Erases every session of the client with the tag, with all that is in them: a user's right to be forgotten when
+    /// the tag is the user's id. The tag is required, so no call deletes everything by accident.
+    /// </summary>
+    static async Task<Results<Ok<Envelope<DeletedSessions>>, ProblemHttpResult>> DeleteSessionsByTag(
+        Guid clientId, string? tag, AppDb db, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(tag))
+            return ApiProblem.Invalid("tag", "The tag parameter is required: every session of the chat client with this tag is deleted.");
+        if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
+        var deleted = await db.Sessions.Where(s => s.ChatClientId == clientId && s.Tag == tag).ExecuteDeleteAsync(ct);
+        return TypedResults.Ok(Envelope.Of(new DeletedSessions(deleted), $"{deleted} session(s) with this tag were deleted."));
+    }
+
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteSession(Guid clientId, Guid sessionId, AppDb db, CancellationToken ct)
     {
         var deleted = await db.Sessions.Where(s => s.Id == sessionId && s.ChatClientId == clientId).ExecuteDeleteAsync(ct);
         return deleted == 0 ? ApiProblem.NotFound("The session") : TypedResults.Ok(Envelope.Of<object?>(null, "The session was deleted."));
     }
 }
+
+public sealed record DeletedSessions(int Deleted);
 
 /// <summary>Every field is optional; an empty body asks for a session with the defaults.</summary>
 public sealed record CreateSessionRequest(

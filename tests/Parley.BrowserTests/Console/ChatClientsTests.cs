@@ -122,6 +122,7 @@ public sealed partial class ChatClientsTests(BrowserFixture browser) : ConsoleTe
         await SaveScreenshotAsync("console-clients-limits-errors");
 
         await page.GetByLabel("Messages per hour").FillAsync("30");
+        await page.GetByLabel("Keep conversations (days)").FillAsync("90");
         await page.GetByRole(AriaRole.Tab, new() { Name = "Advanced" }).ClickAsync();
         await page.GetByLabel("Allowed frame origins").FillAsync("https://shop.example.com\nhttps://www.example.com");
         await page.GetByLabel("Custom CSS").FillAsync(".parley-title {\n  letter-spacing: .05em;\n}");
@@ -134,6 +135,7 @@ public sealed partial class ChatClientsTests(BrowserFixture browser) : ConsoleTe
         var client = await OnlyClientAsync();
         Assert.Equal(30, client.GetProperty("limitingParameters").GetProperty("messagesPerHour").GetInt32());
         Assert.Equal(200, client.GetProperty("limitingParameters").GetProperty("maxMessages").GetInt32());
+        Assert.Equal(90, client.GetProperty("limitingParameters").GetProperty("retentionDays").GetInt32());
         var parameters = client.GetProperty("clientParameters");
         Assert.Equal(["https://shop.example.com", "https://www.example.com"], parameters.GetProperty("allowedFrameOrigins").EnumerateArray().Select(o => o.GetString()));
         Assert.Equal(".parley-title {\n  letter-spacing: .05em;\n}", parameters.GetProperty("customStyles").GetString());

@@ -30,6 +30,7 @@ public sealed class ClientDraft
     public string UserInputMaxTokens { get; set; } = "";
     public string RenewWhenMinutesLeft { get; set; } = Number.Show(new LimitingParameters().RenewWhenMinutesLeft);
     public string RenewByMinutes { get; set; } = Number.Show(new LimitingParameters().RenewByMinutes);
+    public string RetentionDays { get; set; } = "";
     public string CustomStyles { get; set; } = "";
     public string CustomScripts { get; set; } = "";
     public string AllowedFrameOrigins { get; set; } = "";
@@ -46,6 +47,7 @@ public sealed class ClientDraft
             HelloLabel = p.HelloLabel ?? "", HelloSubLabel = p.HelloSubLabel ?? "", TextAreaPlaceholder = p.TextAreaPlaceholder ?? "",
             MessagesPerHour = Number.Show(l.MessagesPerHour), MaxMessages = Number.Show(l.MaxMessages), UserInputMaxTokens = Number.Show(l.UserInputMaxTokens),
             RenewWhenMinutesLeft = Number.Show(l.RenewWhenMinutesLeft), RenewByMinutes = Number.Show(l.RenewByMinutes),
+            RetentionDays = Number.Show(l.RetentionDays),
             CustomStyles = p.CustomStyles ?? "", CustomScripts = p.CustomScripts ?? "",
             AllowedFrameOrigins = string.Join('\n', p.AllowedFrameOrigins), Debug = p.Debug,
         };
@@ -64,6 +66,7 @@ public sealed class ClientDraft
             UserInputMaxTokens = errors.Whole("userInputMaxTokens", UserInputMaxTokens, text),
             RenewWhenMinutesLeft = errors.Whole("renewWhenMinutesLeft", RenewWhenMinutesLeft, text) ?? defaults.RenewWhenMinutesLeft,
             RenewByMinutes = errors.Whole("renewByMinutes", RenewByMinutes, text) ?? defaults.RenewByMinutes,
+            RetentionDays = errors.Whole("retentionDays", RetentionDays, text),
         };
         // No gateway chosen is an id no gateway has: the API's own rule ("must name an existing AI gateway") answers.
         var gateway = Guid.TryParse(GatewayId, out var id) ? id : Guid.Empty;
