@@ -22,6 +22,12 @@ public sealed record ClientParameters : IValidatableObject
     [HttpUrl, StringLength(2000)] public string? LogoImageUrl { get; init; }
     public bool Debug { get; init; }
 
+    /// <summary>
+    /// Phone numbers, e-mail addresses and card-like numbers are masked wherever operators read conversations (the
+    /// console, the logs, exports and transcripts for operators); the model and the end user see them as written.
+    /// </summary>
+    public bool MaskPersonalData { get; init; }
+
     [MaxLength(50)] public IReadOnlyList<string> AllowedFrameOrigins { get; init; } = [];
     [MaxLength(20)] public IReadOnlyList<SuggestionButton> SuggestionButtons { get; init; } = [];
 

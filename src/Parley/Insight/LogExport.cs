@@ -25,11 +25,13 @@ public static class LogExport
             .Where(m => m.Status != MessageStatus.Generating)
             .Join(sessions, m => m.SessionId, s => s.Id, (m, s) => new { Message = m, s.ChatClientId, s.Channel, s.Tag })
             .OrderBy(r => r.Message.SessionId).ThenBy(r => r.Message.CreatedAt).ThenBy(r => r.Message.Id);
+        var masking = await PersonalData.MaskingClientsAsync(db, ct);
         await using var writer = new StreamWriter(body, Utf8, bufferSize: 64 * 1024, leaveOpen: true);
         var written = 0;
         await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(ct))
         {
-            var line = new MessageLine(row.Message.SessionId, row.ChatClientId, row.Channel, row.Tag, MessageView.Of(row.Message));
+            var view = MessageView.Of(row.Message);
+            var line = new MessageLine(row.Message.SessionId, row.ChatClientId, row.Channel, row.Tag, masking.Contains(row.ChatClientId) ? view.Masked() : view);
             await writer.WriteLineAsync(JsonSerializer.Serialize(line, JsonSerializerOptions.Web).AsMemory(), ct);
             // Out to the client every thousand lines: a long export shows progress and holds no more than a buffer.
             if (++written % 1000 == 0) await writer.FlushAsync(ct);

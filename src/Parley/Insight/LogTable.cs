@@ -30,7 +30,8 @@ public static class LogTable
                 db.Messages.Any(m => m.SessionId == s.Id && m.Status == MessageStatus.Incomplete),
                 db.Messages.Any(m => m.SessionId == s.Id && m.FeedbackRating == "down")))
             .ToListAsync(ct);
-        return (rows, total);
+        var masking = await PersonalData.MaskingClientsAsync(db, ct);
+        return ([.. rows.Select(r => masking.Contains(r.ChatClientId) && r.LastMessage is { } last ? r with { LastMessage = PersonalData.Mask(last) } : r)], total);
     }
 
     public static async Task<(IReadOnlyList<FeedbackRow> Rows, int Total)> NegativeFeedbackAsync(AppDb db, int skip, int take, CancellationToken ct)
@@ -41,6 +42,9 @@ public static class LogTable
             .Join(db.Sessions, m => m.SessionId, s => s.Id, (m, s) => new FeedbackRow(
                 m.Id, s.Id, s.ChatClientId, s.Tag, s.Channel, m.FeedbackAt ?? m.CreatedAt, m.Content.Substring(0, 400), m.FeedbackComment))
             .ToListAsync(ct);
-        return (rows, total);
+        var masking = await PersonalData.MaskingClientsAsync(db, ct);
+        return ([.. rows.Select(r => masking.Contains(r.ChatClientId)
+            ? r with { Reply = PersonalData.Mask(r.Reply), Comment = r.Comment is null ? null : PersonalData.Mask(r.Comment) }
+            : r)], total);
     }
 }

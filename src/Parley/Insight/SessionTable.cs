@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
+using Parley.Sessions;
 
 namespace Parley.Insight;
 
@@ -62,6 +63,7 @@ public static class SessionTable
                 s.InputTokens, s.OutputTokens, s.CreatedAt, s.LastMessageAt, s.ExpiresAt,
                 s.ExtraContext == null ? null : s.ExtraContext.Substring(0, PreviewLength)))
             .ToListAsync(ct);
-        return (rows, total);
+        if (!(await PersonalData.MaskingClientsAsync(db, ct)).Contains(query.ClientId)) return (rows, total);
+        return ([.. rows.Select(r => r.ContextPreview is { } preview ? r with { ContextPreview = PersonalData.Mask(preview) } : r)], total);
     }
 }

@@ -20,6 +20,14 @@ public sealed record MessageView(
         m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null,
         m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null,
         MessageAuthor.Of(m));
+
+    /// <summary>The message as operators of a client that masks personal data read it.</summary>
+    public MessageView Masked() => this with
+    {
+        Content = PersonalData.Mask(Content),
+        Reasoning = Reasoning is null ? null : PersonalData.Mask(Reasoning),
+        Feedback = Feedback is { Comment: { } comment } ? Feedback with { Comment = PersonalData.Mask(comment) } : Feedback,
+    };
 }
 
 /// <summary><c>kind</c> is <c>user</c>, <c>assistant</c> or <c>operator</c>; an operator has an id and the name the user saw.</summary>

@@ -137,6 +137,7 @@ public static class SessionEndpoints
             .Where(m => m.SessionId == sessionId && m.ClearedAt == null && m.Status != MessageStatus.Generating)
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .ToListAsync(ct);
+        if (found.ClientParameters.MaskPersonalData) PersonalData.MaskAll(messages);
         return TranscriptWriter.Download(found.ClientParameters.PageTitle ?? found.Name, sessionId, messages, format);
     }
 

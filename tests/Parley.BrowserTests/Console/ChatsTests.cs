@@ -124,6 +124,27 @@ public sealed class ChatsTests(BrowserFixture browser) : BrowserTest(browser)
     }
 
     [Fact]
+    public async Task A_client_that_masks_personal_data_shows_operators_phones_emails_and_cards_masked_even_while_streaming()
+    {
+        var session = await Parley.CreateSessionAsync(await CreateClientAsync("Privacy desk", new { maskPersonalData = true }));
+        Parley.Upstream.Enqueue(ScriptedReply.Text("We will write to ", "ana@", "example.com and call ", "+55 11 98765-", "4321.")
+            with { TokenDelay = TimeSpan.FromMilliseconds(300) });
+        using var stream = await Parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages",
+            new { content = "I am ana@example.com, card 4111 1111 1111 1111" }, Ct);
+        var page = await OpenPageAsync();
+        await page.SignInWithAdminKeyAsync(Parley);
+
+        await Expect(page.Locator(".session-row")).Not.ToContainTextAsync("ana@example.com");
+        await page.Locator(".session-row").ClickAsync();
+        var reply = page.Locator(".chat-assistant .chat-bubble");
+        await Expect(reply).ToHaveTextAsync("We will write to a•••@example.com and call +•• •• •••••-••21.");
+        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("I am a•••@example.com, card •••• •••• •••• 1111");
+        Assert.DoesNotContain("ana@example.com", await page.ContentAsync(), StringComparison.Ordinal);
+        await SaveScreenshotAsync("console-chats-masked");
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task Limits_and_provider_errors_are_told_in_the_operators_language()
     {
         await CreateClientAsync("Ada Support", limitingParameters: new { maxMessages = 2 });

@@ -15,7 +15,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
     readonly StringBuilder content = new();
     readonly StringBuilder reasoning = new();
     int version;
-    (int Version, string? Term, RenderedMarkdown Markdown)? rendered;
+    (int Version, string? Term, bool Masked, RenderedMarkdown Markdown)? rendered;
 
     public MessageRole Role => role;
     /// <summary>The stored message this shows; null while it is only on the page (being sent, or streaming in).</summary>
@@ -69,12 +69,15 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
 
     public void AppendReasoning(string? text) => reasoning.Append(text);
 
-    /// <summary>The reply as safe HTML with <paramref name="term"/> marked, rendered again only when either changed.</summary>
-    public RenderedMarkdown Markdown(string? term)
+    /// <summary>The text as an operator reads it: with personal data masked when <paramref name="masked"/>.</summary>
+    public string Shown(bool masked) => masked ? PersonalData.Mask(Content) : Content;
+
+    /// <summary>The reply as safe HTML with <paramref name="term"/> marked, rendered again only when something changed.</summary>
+    public RenderedMarkdown Markdown(string? term, bool masked = false)
     {
-        if (rendered is { } last && last.Version == version && last.Term == term) return last.Markdown;
-        var markdown = SafeMarkdown.Render(Content, term);
-        rendered = (version, term, markdown);
+        if (rendered is { } last && last.Version == version && last.Term == term && last.Masked == masked) return last.Markdown;
+        var markdown = SafeMarkdown.Render(Shown(masked), term);
+        rendered = (version, term, masked, markdown);
         return markdown;
     }
 }

@@ -35,6 +35,8 @@ public sealed class ChatThread : IDisposable
     public Guid SessionId => Row.Id;
     /// <summary>A console session's user messages are the operator's own, and carry a delivery status.</summary>
     public bool FromConsole => Row.Channel == SessionChannels.Console;
+    /// <summary>The chat client masks phone numbers, e-mail addresses and card numbers for operators.</summary>
+    public bool Masked => Row.Assistant.MasksPersonalData;
     /// <summary>The person answering in the assistant's place, when one is.</summary>
     public string? TakenOverBy => Row.TakenOverBy;
     public bool Expired { get; private set; }

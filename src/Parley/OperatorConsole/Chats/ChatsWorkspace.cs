@@ -9,10 +9,10 @@ using Parley.Sessions;
 namespace Parley.OperatorConsole.Chats;
 
 /// <summary>An assistant as the console shows it: a chat client's name and its avatar (logo, or initials on its colour).</summary>
-public sealed record Assistant(Guid Id, string Name, string? LogoUrl, string? Color)
+public sealed record Assistant(Guid Id, string Name, string? LogoUrl, string? Color, bool MasksPersonalData = false)
 {
-    public static Assistant Of(ChatClient client) =>
-        new(client.Id, client.Name, client.ClientParameters.LogoImageUrl, client.ClientParameters.PrimaryColor);
+    public static Assistant Of(ChatClient client) => new(client.Id, client.Name, client.ClientParameters.LogoImageUrl,
+        client.ClientParameters.PrimaryColor, client.ClientParameters.MaskPersonalData);
 }
 
 /// <summary>
@@ -183,6 +183,7 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
             .Where(m => m.SessionId == sessionId && m.ClearedAt == null && m.Status != MessageStatus.Generating)
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .ToListAsync(ct);
+        if (client.ClientParameters.MaskPersonalData) PersonalData.MaskAll(messages);
         return (client.ClientParameters.PageTitle ?? client.Name, messages);
     }
 
@@ -229,8 +230,11 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
         Guid Id, Guid ChatClientId, string? Tag, string Channel, DateTime CreatedAt, string? TakenOverBy, string? Preview, DateTime? LastAt, DateTime? SeenUpTo)
     {
         /// <summary>Null when the chat client was created or deleted between the two reads: the next read shows it right.</summary>
+        static string Shown(Assistant assistant, string text) => assistant.MasksPersonalData ? PersonalData.Mask(text) : text;
+
         public SessionRow? ToRow(Dictionary<Guid, Assistant> assistants) => assistants.TryGetValue(ChatClientId, out var assistant)
-            ? new(Id, assistant, Tag, Channel, CreatedAt, Preview is null ? null : OneLine(SafeMarkdown.PlainText(Preview)), LastAt > (SeenUpTo ?? DateTime.MinValue), TakenOverBy)
+            ? new(Id, assistant, Tag, Channel, CreatedAt, Preview is null ? null : OneLine(Shown(assistant, SafeMarkdown.PlainText(Preview))),
+                LastAt > (SeenUpTo ?? DateTime.MinValue), TakenOverBy)
             : null;
 
         static string OneLine(string text) => string.Join(' ', text.Split((char[]?)null, StringSplitOptions.RemoveEmptyEntries));

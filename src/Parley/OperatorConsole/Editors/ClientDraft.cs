@@ -35,6 +35,7 @@ public sealed class ClientDraft
     public string CustomScripts { get; set; } = "";
     public string AllowedFrameOrigins { get; set; } = "";
     public bool Debug { get; set; }
+    public bool MaskPersonalData { get; set; }
 
     public static ClientDraft Of(ChatClient client)
     {
@@ -50,6 +51,7 @@ public sealed class ClientDraft
             RetentionDays = Number.Show(l.RetentionDays),
             CustomStyles = p.CustomStyles ?? "", CustomScripts = p.CustomScripts ?? "",
             AllowedFrameOrigins = string.Join('\n', p.AllowedFrameOrigins), Debug = p.Debug,
+            MaskPersonalData = p.MaskPersonalData,
         };
         draft.Suggestions.AddRange(p.SuggestionButtons.Select(b => new Suggestion { Label = b.Label, Prompt = b.Prompt }));
         return draft;
@@ -101,6 +103,7 @@ public sealed class ClientDraft
         CustomScripts = Optional(CustomScripts),
         AllowedFrameOrigins = [.. AllowedFrameOrigins.Split('\n').Select(o => o.Trim()).Where(o => o.Length > 0)],
         Debug = Debug,
+        MaskPersonalData = MaskPersonalData,
     };
 
     static string? Optional(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
