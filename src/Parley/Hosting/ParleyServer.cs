@@ -113,6 +113,7 @@ public static class ParleyServer
         app.UseStatusCodePages();
         app.UseConsole();
         app.UseParleyRateLimits();
+        app.UseSessionCors();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();
