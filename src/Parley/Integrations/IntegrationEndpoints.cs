@@ -63,8 +63,8 @@ public static class IntegrationEndpoints
 
     /// <summary>Puts the updates that failed back in line: unanswered ones are answered, answered ones sent again.</summary>
     static async Task<Results<Ok<Envelope<ReplayView>>, ProblemHttpResult>> ReplayFailed(
-        Guid clientId, Guid integrationId, IntegrationStore store, ChannelInbox inbox, CancellationToken ct) =>
-        await store.ReplayFailedAsync(clientId, integrationId, inbox, ct) is { } replayed
+        Guid clientId, Guid integrationId, IntegrationStore store, CancellationToken ct) =>
+        await store.ReplayFailedAsync(clientId, integrationId, ct) is { } replayed
             ? TypedResults.Ok(Envelope.Of(new ReplayView(replayed), $"{replayed} update(s) will be tried again."))
             : ApiProblem.NotFound("The integration");
 

@@ -15,7 +15,8 @@ public sealed record IntegrationOutcome(IntegrationChange Change, IntegrationVie
 /// A chat client's integrations, for the admin API and the console alike: each change is agreed with the chat app
 /// first (its webhook set or its instance checked), so nothing is kept that the app refused.
 /// </summary>
-public sealed class IntegrationStore(AppDb db, ChannelIntegrations integrations, TimeProvider clock, ILogger<IntegrationStore> logger)
+public sealed class IntegrationStore(
+    AppDb db, ChannelIntegrations integrations, ChannelInbox inbox, TimeProvider clock, ILogger<IntegrationStore> logger)
 {
     /// <summary>The client's integrations, oldest first; null when there is no such client.</summary>
     public async Task<List<IntegrationView>?> ListAsync(Guid clientId, string baseUrl, CancellationToken ct)
@@ -100,7 +101,7 @@ public sealed class IntegrationStore(AppDb db, ChannelIntegrations integrations,
     }
 
     /// <summary>Puts the updates that failed back in line: unanswered ones are answered, answered ones sent again. Null when there is no such integration.</summary>
-    public async Task<int?> ReplayFailedAsync(Guid clientId, Guid integrationId, ChannelInbox inbox, CancellationToken ct)
+    public async Task<int?> ReplayFailedAsync(Guid clientId, Guid integrationId, CancellationToken ct)
     {
         if (!await db.Integrations.AnyAsync(i => i.Id == integrationId && i.ChatClientId == clientId, ct)) return null;
         var now = clock.GetUtcNow().UtcDateTime;

@@ -31,6 +31,9 @@ public static partial class PersonalData
         return messages;
     }
 
+    /// <summary>The text as operators read it: masked when <paramref name="mask"/>, else as written.</summary>
+    public static string MaskIf(bool mask, string text) => mask ? Mask(text) : text;
+
     public static string Mask(string text)
     {
         if (text.Length == 0) return text;

@@ -2,6 +2,7 @@ using System.Net;
 using System.Net.Http.Headers;
 using System.Text.Json;
 using Parley.Testing;
+using Parley.Tests.Hosting;
 
 namespace Parley.Tests.Admin;
 
@@ -109,7 +110,6 @@ public sealed class RateLimitTests
     {
         Assert.Equal(HttpStatusCode.TooManyRequests, response.StatusCode);
         Assert.True(response.Headers.RetryAfter?.Delta is { TotalSeconds: >= 1 and <= 60 }, response.Headers.RetryAfter?.ToString());
-        var problem = await response.Content.ReadFromJsonAsync<JsonElement>(Ct);
-        Assert.Equal("rate_limited", problem.GetProperty("code").GetString());
+        await ApiAssert.ProblemAsync(response, HttpStatusCode.TooManyRequests, "rate_limited");
     }
 }

@@ -1,5 +1,6 @@
 using System.Net;
 using Parley.Testing;
+using static Parley.Tests.Hosting.ApiAssert;
 
 namespace Parley.Tests.Conversations;
 
@@ -56,9 +57,4 @@ public sealed class SessionCorsTests
         request.Headers.Add("Origin", origin);
         return await parley.Anonymous.SendAsync(request, Ct);
     }
-
-    static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
-            ? string.Join(", ", values)
-            : null;
 }

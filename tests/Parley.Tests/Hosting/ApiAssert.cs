@@ -39,4 +39,10 @@ public static class ApiAssert
         Assert.True(named, $"The errors should name '{field}': {problem}");
         return problem;
     }
+
+    /// <summary>A response header, wherever HttpClient filed it (response or content headers); null when absent.</summary>
+    public static string? Header(HttpResponseMessage response, string name) =>
+        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
+            ? string.Join(", ", values)
+            : null;
 }

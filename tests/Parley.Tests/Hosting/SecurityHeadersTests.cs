@@ -26,9 +26,9 @@ public sealed class SecurityHeadersTests
         {
             using var response = await client.GetAsync(path, Ct);
             Assert.Equal((path, status), (path, response.StatusCode));
-            Assert.Equal((path, "nosniff"), (path, Header(response, "X-Content-Type-Options")));
-            Assert.Equal((path, "strict-origin-when-cross-origin"), (path, Header(response, "Referrer-Policy")));
-            Assert.Null(Header(response, "X-Frame-Options"));
+            Assert.Equal((path, "nosniff"), (path, ApiAssert.Header(response, "X-Content-Type-Options")));
+            Assert.Equal((path, "strict-origin-when-cross-origin"), (path, ApiAssert.Header(response, "Referrer-Policy")));
+            Assert.Null(ApiAssert.Header(response, "X-Frame-Options"));
         }
     }
 
@@ -42,22 +42,17 @@ public sealed class SecurityHeadersTests
         using (var login = await parley.Anonymous.GetAsync("/console/login", Ct))
         {
             Assert.Equal(HttpStatusCode.OK, login.StatusCode);
-            Assert.Equal("SAMEORIGIN", Header(login, "X-Frame-Options"));
-            Assert.Contains("frame-ancestors 'self'", Header(login, "Content-Security-Policy"), StringComparison.Ordinal);
-            Assert.Equal("same-origin", Header(login, "Cross-Origin-Opener-Policy"));
-            Assert.Equal("nosniff", Header(login, "X-Content-Type-Options"));
+            Assert.Equal("SAMEORIGIN", ApiAssert.Header(login, "X-Frame-Options"));
+            Assert.Contains("frame-ancestors 'self'", ApiAssert.Header(login, "Content-Security-Policy"), StringComparison.Ordinal);
+            Assert.Equal("same-origin", ApiAssert.Header(login, "Cross-Origin-Opener-Policy"));
+            Assert.Equal("nosniff", ApiAssert.Header(login, "X-Content-Type-Options"));
         }
 
         using var talk = await parley.Anonymous.GetAsync($"/chat/{session.AccessKey}", Ct);
         Assert.Equal(HttpStatusCode.OK, talk.StatusCode);
-        Assert.Null(Header(talk, "X-Frame-Options"));
-        Assert.Contains("frame-ancestors https://shop.example", Header(talk, "Content-Security-Policy"), StringComparison.Ordinal);
-        Assert.Equal("no-referrer", Header(talk, "Referrer-Policy"));
-        Assert.Equal("nosniff", Header(talk, "X-Content-Type-Options"));
+        Assert.Null(ApiAssert.Header(talk, "X-Frame-Options"));
+        Assert.Contains("frame-ancestors https://shop.example", ApiAssert.Header(talk, "Content-Security-Policy"), StringComparison.Ordinal);
+        Assert.Equal("no-referrer", ApiAssert.Header(talk, "Referrer-Policy"));
+        Assert.Equal("nosniff", ApiAssert.Header(talk, "X-Content-Type-Options"));
     }
-
-    static string? Header(HttpResponseMessage response, string name) =>
-        response.Headers.TryGetValues(name, out var values) || response.Content.Headers.TryGetValues(name, out values)
-            ? string.Join(", ", values)
-            : null;
 }

@@ -1,6 +1,7 @@
 using System.Net;
 using System.Text.Json;
 using Parley.Testing;
+using Parley.Tests.Hosting;
 
 namespace Parley.Tests.Sessions;
 
@@ -45,8 +46,8 @@ public abstract class RetentionTests(DatabaseKind kind)
         var other = await parley.CreateSessionAsync(clientId, new { tag = "user-43" });
 
         using var refused = await parley.Admin.DeleteAsync($"/api/v1/web-chat-client/{clientId}/sessions", Ct);
-        Assert.Equal(HttpStatusCode.BadRequest, refused.StatusCode);
-        Assert.Equal("tag", (await refused.Content.ReadFromJsonAsync<JsonElement>(Ct)).GetProperty("errors").EnumerateObject().Single().Name);
+        var problem = await ApiAssert.InvalidAsync(refused, "tag");
+        Assert.Equal("tag", problem.GetProperty("errors").EnumerateObject().Single().Name);
 
         using var erased = await parley.Admin.DeleteAsync($"/api/v1/web-chat-client/{clientId}/sessions?tag=user-42", Ct);
         Assert.Equal(HttpStatusCode.OK, erased.StatusCode);

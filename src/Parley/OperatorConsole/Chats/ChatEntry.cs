@@ -70,7 +70,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
     public void AppendReasoning(string? text) => reasoning.Append(text);
 
     /// <summary>The text as an operator reads it: with personal data masked when <paramref name="masked"/>.</summary>
-    public string Shown(bool masked) => masked ? PersonalData.Mask(Content) : Content;
+    public string Shown(bool masked) => PersonalData.MaskIf(masked, Content);
 
     /// <summary>The reply as safe HTML with <paramref name="term"/> marked, rendered again only when something changed.</summary>
     public RenderedMarkdown Markdown(string? term, bool masked = false)

@@ -230,10 +230,8 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
         Guid Id, Guid ChatClientId, string? Tag, string Channel, DateTime CreatedAt, string? TakenOverBy, string? Preview, DateTime? LastAt, DateTime? SeenUpTo)
     {
         /// <summary>Null when the chat client was created or deleted between the two reads: the next read shows it right.</summary>
-        static string Shown(Assistant assistant, string text) => assistant.MasksPersonalData ? PersonalData.Mask(text) : text;
-
         public SessionRow? ToRow(Dictionary<Guid, Assistant> assistants) => assistants.TryGetValue(ChatClientId, out var assistant)
-            ? new(Id, assistant, Tag, Channel, CreatedAt, Preview is null ? null : OneLine(Shown(assistant, SafeMarkdown.PlainText(Preview))),
+            ? new(Id, assistant, Tag, Channel, CreatedAt, Preview is null ? null : OneLine(PersonalData.MaskIf(assistant.MasksPersonalData, SafeMarkdown.PlainText(Preview))),
                 LastAt > (SeenUpTo ?? DateTime.MinValue), TakenOverBy)
             : null;
 

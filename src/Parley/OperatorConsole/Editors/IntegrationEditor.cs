@@ -7,7 +7,7 @@ namespace Parley.OperatorConsole.Editors;
 /// The console's side of a chat client's Channels tab. Saves run the admin API's validator and then
 /// <see cref="IntegrationStore"/>, so the tab and <c>/api/v1/web-chat-client/{id}/integrations</c> keep one set of rules.
 /// </summary>
-public sealed class IntegrationEditor(IntegrationStore store, RequestValidator validator, ChannelInbox inbox)
+public sealed class IntegrationEditor(IntegrationStore store, RequestValidator validator)
 {
     public async Task<List<IntegrationView>> ListAsync(Guid clientId, string baseUrl, CancellationToken ct) =>
         await store.ListAsync(clientId, baseUrl, ct) ?? [];
@@ -34,5 +34,5 @@ public sealed class IntegrationEditor(IntegrationStore store, RequestValidator v
         store.DeleteAsync(clientId, integrationId, baseUrl, ct);
 
     public Task<int?> ReplayFailedAsync(Guid clientId, Guid integrationId, CancellationToken ct) =>
-        store.ReplayFailedAsync(clientId, integrationId, inbox, ct);
+        store.ReplayFailedAsync(clientId, integrationId, ct);
 }
