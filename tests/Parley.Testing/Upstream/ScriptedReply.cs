@@ -28,6 +28,11 @@ public sealed record ScriptedReply
     // [DONE], the way a proxy that closes a close-delimited stream halfway leaves it.
     public int? EndAfterTokens { get; init; }
 
+    // Streaming: once this many content chunks were flushed, wait for Release before sending the rest, so a test
+    // can look at a reply halfway without racing a clock.
+    public int? HoldAfterTokens { get; init; }
+    public TaskCompletionSource Release { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+
     // Streaming: end the response normally after the finish chunk (and usage), without [DONE].
     public bool OmitDone { get; init; }
 

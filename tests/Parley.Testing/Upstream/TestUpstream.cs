@@ -174,6 +174,8 @@ public sealed class TestUpstream : IAsyncDisposable
             var isContent = field == "content";
             if (isContent && contentSent == stopAfter)
                 break;
+            if (isContent && contentSent == reply.HoldAfterTokens)
+                await reply.Release.Task.WaitAsync(ct);
             if (sent++ > 0)
                 await Task.Delay(reply.TokenDelay, ct);
             // One flush per chunk, so each token reaches the client on its own.

@@ -98,10 +98,21 @@ public sealed class ChatThread : IDisposable
         Typing = true;
         await ChangedAsync();
         var renderedAt = 0L;
+        var unrendered = false;
         try
         {
-            await foreach (var item in reply.WithCancellation(ct))
+            await using var events = reply.GetAsyncEnumerator(ct);
+            while (true)
             {
+                // Nothing more at hand (the model pauses): show what came so far instead of waiting for the next event.
+                var next = events.MoveNextAsync();
+                if (unrendered && !next.IsCompleted)
+                {
+                    (renderedAt, unrendered) = (Environment.TickCount64, false);
+                    await ChangedAsync();
+                }
+                if (!await next) break;
+                var item = events.Current;
                 if (answer is null && item.EventType is ChatEvents.Delta or ChatEvents.Reasoning or ChatEvents.Done)
                 {
                     answer = new ChatEntry(MessageRole.Assistant, workspace.Now) { Generating = true };
@@ -134,9 +145,10 @@ public sealed class ChatThread : IDisposable
                         (answer.ErrorCode, answer.ErrorMessage) = (error.Code, error.Message);
                         break;
                 }
+                unrendered = true;
                 if (Environment.TickCount64 - renderedAt >= RenderEveryMs)
                 {
-                    renderedAt = Environment.TickCount64;
+                    (renderedAt, unrendered) = (Environment.TickCount64, false);
                     await ChangedAsync();
                 }
             }
