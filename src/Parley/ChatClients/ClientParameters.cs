@@ -28,6 +28,12 @@ public sealed record ClientParameters : IValidatableObject
     /// </summary>
     public bool MaskPersonalData { get; init; }
 
+    /// <summary>
+    /// What is said is never written to the database, logs or exports: the text of the conversation lives in memory
+    /// (or Redis, with instances sharing state) until the session expires, and only counts and usage are stored.
+    /// </summary>
+    public bool PrivacyMode { get; init; }
+
     [MaxLength(50)] public IReadOnlyList<string> AllowedFrameOrigins { get; init; } = [];
     [MaxLength(20)] public IReadOnlyList<SuggestionButton> SuggestionButtons { get; init; } = [];
 

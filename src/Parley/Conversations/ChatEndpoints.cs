@@ -216,11 +216,11 @@ public sealed record ChatView(
 /// <summary>What the talk page needs of a chat client; the context prompt and frame origins stay private.</summary>
 public sealed record ChatPageParameters(
     string LanguageCode, string? PrimaryColor, string? PageTitle, string? HelloLabel, string? HelloSubLabel,
-    string? TextAreaPlaceholder, string? LogoImageUrl, bool Debug, IReadOnlyList<SuggestionButton> SuggestionButtons)
+    string? TextAreaPlaceholder, string? LogoImageUrl, bool Debug, IReadOnlyList<SuggestionButton> SuggestionButtons, bool PrivacyMode)
 {
     public static ChatPageParameters Of(ClientParameters p) => new(
         p.LanguageCode, p.PrimaryColor, p.PageTitle, p.HelloLabel, p.HelloSubLabel, p.TextAreaPlaceholder, p.LogoImageUrl,
-        p.Debug, p.SuggestionButtons);
+        p.Debug, p.SuggestionButtons, p.PrivacyMode);
 }
 
 public static class TranscriptWriter
@@ -246,7 +246,8 @@ public static class TranscriptWriter
             var who = m.Role == MessageRole.User ? "User" : "Assistant";
             text.Append("**").Append(who).Append("** · ").Append(m.CreatedAt.ToString("yyyy-MM-dd HH:mm:ss", CultureInfo.InvariantCulture)).Append(" UTC");
             if (m.Status == MessageStatus.Incomplete) text.Append(" · incomplete");
-            text.AppendLine().AppendLine().AppendLine(m.Content).AppendLine();
+            // Read from the database, a conversation in privacy mode has only its rows: say so rather than show blanks.
+            text.AppendLine().AppendLine().AppendLine(m is { Private: true, Content: "" } ? "_Not stored: privacy mode._" : m.Content).AppendLine();
         }
         return text.ToString();
     }

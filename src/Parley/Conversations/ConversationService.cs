@@ -55,7 +55,7 @@ public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
-    ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, TimeProvider clock)
+    ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, IPrivateContent privateContent, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
@@ -179,10 +179,11 @@ public sealed class ConversationService(
                 AuthorId = by?.Id,
                 AuthorName = by?.Name,
             };
+            var row = (await RowsAsync(context, [message]))[0];
             await writes.WriteAsync(db =>
             {
                 Touch(db, session.Id, message.CreatedAt, renewedTo: null);
-                db.Messages.Add(message);
+                db.Messages.Add(row);
             });
             return message;
         }
@@ -248,7 +249,7 @@ public sealed class ConversationService(
                 CreatedAt = Stamp(),
                 Status = MessageStatus.Generating,
             };
-            var added = history.Except(stored).Append(reply).ToList();
+            var added = await RowsAsync(context, [.. history.Except(stored), reply]);
             var removed = stored.Except(history).Select(m => m.Id).ToList();
             var renewedTo = session.ExpiresAt != expiresAt ? session.ExpiresAt : (DateTime?)null;
             var sessionId = session.Id;
@@ -260,7 +261,8 @@ public sealed class ConversationService(
             });
             run.MessageId = reply.Id;
             var asked = history.LastOrDefault(m => m.Role == MessageRole.User)?.Content;
-            generator.Start(run, new ReplyJob(session.Id, context.Client.Id, reply.Id, context.Gateway, prompt, committed, asked));
+            var privateUntil = context.Client.ClientParameters.PrivacyMode ? session.ExpiresAt : (DateTime?)null;
+            generator.Start(run, new ReplyJob(session.Id, context.Client.Id, reply.Id, context.Gateway, prompt, committed, asked, privateUntil));
             return new(run, null);
         }
         catch
@@ -281,10 +283,11 @@ public sealed class ConversationService(
         var renewedTo = session.ExpiresAt != expiresAt ? session.ExpiresAt : (DateTime?)null;
         try
         {
+            var rows = await RowsAsync(context, added);
             await writes.WriteAsync(db =>
             {
                 Touch(db, sessionId, added[^1].CreatedAt, renewedTo);
-                db.Messages.AddRange(added);
+                db.Messages.AddRange(rows);
             });
         }
         finally
@@ -342,7 +345,8 @@ public sealed class ConversationService(
     {
         var messages = new List<Message>();
         await foreach (var message in queries.Conversation(db, sessionId).WithCancellation(ct)) messages.Add(message);
-        if (!messages.Any(m => m.Status == MessageStatus.Generating)) return messages;
+        if (messages.Exists(m => m.Private)) await privateContent.FillAsync(sessionId, messages);
+        if (!messages.Exists(m => m.Status == MessageStatus.Generating)) return messages;
         if (!settleAbandoned)
         {
             messages.RemoveAll(m => m.Status == MessageStatus.Generating);
@@ -356,14 +360,19 @@ public sealed class ConversationService(
         return await ConversationAsync(sessionId, settleAbandoned: false, ct);
     }
 
-    public async Task ClearAsync(SessionContext context, CancellationToken ct) =>
+    public async Task ClearAsync(SessionContext context, CancellationToken ct)
+    {
         await Visible(context.Session.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedAt, Now), ct);
+        // Cleared messages are never shown again: privacy mode has no reason to keep their text.
+        await privateContent.ForgetAsync(context.Session.Id);
+    }
 
     /// <summary>The end user's rating of one of the replies they can see; null when there is no such reply.</summary>
     public async Task<FeedbackView?> RateReplyAsync(SessionContext context, Guid messageId, string rating, string? comment, CancellationToken ct)
     {
         var at = Now;
-        comment = string.IsNullOrWhiteSpace(comment) ? null : comment.Trim();
+        // A comment is what the user said: privacy mode keeps the rating only.
+        comment = string.IsNullOrWhiteSpace(comment) || context.Client.ClientParameters.PrivacyMode ? null : comment.Trim();
         var updated = await Visible(context.Session.Id)
             .Where(m => m.Id == messageId && m.Role == MessageRole.Assistant)
             .ExecuteUpdateAsync(m => m
@@ -372,6 +381,15 @@ public sealed class ConversationService(
                 .SetProperty(x => x.FeedbackAt, at), ct);
         return updated == 0 ? null : new FeedbackView(rating, comment, at);
     }
+
+    /// <summary>
+    /// The rows to write for new messages: as they are, or in privacy mode without their text, which goes to the
+    /// private store first and lives as long as the session.
+    /// </summary>
+    async Task<List<Message>> RowsAsync(SessionContext context, List<Message> messages) =>
+        context.Client.ClientParameters.PrivacyMode
+            ? await privateContent.KeepTextAsync(context.Session.Id, context.Session.ExpiresAt, messages)
+            : messages;
 
     IQueryable<Message> Visible(Guid sessionId) =>
         db.Messages.Where(m => m.SessionId == sessionId && m.ClearedAt == null);

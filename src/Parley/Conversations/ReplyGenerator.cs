@@ -15,13 +15,16 @@ namespace Parley.Conversations;
 /// <summary>
 /// One reply to generate: the session (and its chat client, for watchers), the reply's stored message, the prompt, and
 /// the commit of the user's message that the first token waits for. <paramref name="Asked"/> is the user's message,
-/// when the reply answers one.
+/// when the reply answers one. <paramref name="PrivateUntil"/>, in privacy mode: the reply's text goes to the private
+/// store, to be kept until then, and its row gets none of it.
 /// </summary>
-public sealed record ReplyJob(Guid SessionId, Guid ChatClientId, Guid MessageId, AiGateway Gateway, List<ChatMessage> Prompt, Task Stored, string? Asked);
+public sealed record ReplyJob(
+    Guid SessionId, Guid ChatClientId, Guid MessageId, AiGateway Gateway, List<ChatMessage> Prompt, Task Stored, string? Asked,
+    DateTime? PrivateUntil = null);
 
 public sealed partial class ReplyGenerator(
-    ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, TimeProvider clock,
-    ILogger<ReplyGenerator> logger)
+    ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, IPrivateContent privateContent,
+    TimeProvider clock, ILogger<ReplyGenerator> logger)
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
 
@@ -97,7 +100,7 @@ public sealed partial class ReplyGenerator(
                     foreach (var item in reply.Add(parts!.Current)) run.Append(item);
                     if (clock.GetElapsedTime(lastSave) >= SaveEvery)
                     {
-                        await SaveProgressAsync(messageId, reply);
+                        await SaveProgressAsync(job, reply);
                         lastSave = clock.GetTimestamp();
                     }
                 }
@@ -123,7 +126,7 @@ public sealed partial class ReplyGenerator(
         try
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
-            await FinishAsync(sessionId, messageId, reply, usage, error);
+            await FinishAsync(job, reply, usage, error);
             final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
                 : ChatEvents.OfDone(messageId, reply.FinishReason, usage);
@@ -141,9 +144,10 @@ public sealed partial class ReplyGenerator(
     }
 
     // Saving must not depend on the shutdown token: the point is to keep what was said.
-    Task SaveProgressAsync(Guid messageId, ReplyAccumulator reply)
+    Task SaveProgressAsync(ReplyJob job, ReplyAccumulator reply)
     {
-        var (text, reasoning) = (reply.Text, reply.Reasoning);
+        var (messageId, text, reasoning) = (job.MessageId, reply.Text, reply.Reasoning);
+        if (job.PrivateUntil is { } keepUntil) return privateContent.KeepAsync(job.SessionId, keepUntil, [new PrivateText(messageId, text, reasoning)]);
         return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
         {
             m.Content = text;
@@ -153,17 +157,21 @@ public sealed partial class ReplyGenerator(
 
     /// <summary>
     /// The reply and the session's totals change in one commit, so they always agree. The finish reason is the
-    /// provider's, null when it gave none.
+    /// provider's, null when it gave none. In privacy mode the text goes to the private store first, and the commit
+    /// leaves the row's empty text as it is.
     /// </summary>
-    Task FinishAsync(Guid sessionId, Guid messageId, ReplyAccumulator reply, UsageView usage, (string Code, string Message)? error)
+    async Task FinishAsync(ReplyJob job, ReplyAccumulator reply, UsageView usage, (string Code, string Message)? error)
     {
-        var input = (int)usage.InputTokens;
-        var output = (int)usage.OutputTokens;
+        var (messageId, input, output) = (job.MessageId, (int)usage.InputTokens, (int)usage.OutputTokens);
         var (text, reasoning, finishReason) = (reply.Text, reply.Reasoning, reply.FinishReason);
-        return writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
+        string[] columns = [nameof(Message.Status), nameof(Message.Error), nameof(Message.ErrorCode), nameof(Message.FinishReason),
+            nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)];
+        var keepsText = job.PrivateUntil is null;
+        if (job.PrivateUntil is { } keepUntil) await privateContent.KeepAsync(job.SessionId, keepUntil, [new PrivateText(messageId, text, reasoning)]);
+        else columns = [.. columns, nameof(Message.Content), nameof(Message.Reasoning)];
+        await writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
         {
-            m.Content = text;
-            m.Reasoning = reasoning;
+            if (keepsText) (m.Content, m.Reasoning) = (text, reasoning);
             m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
             m.Error = error?.Message;
             m.ErrorCode = error?.Code;
@@ -171,10 +179,7 @@ public sealed partial class ReplyGenerator(
             m.InputTokens = input;
             m.OutputTokens = output;
             m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
-        }, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Status), nameof(Message.Error), nameof(Message.ErrorCode),
-            nameof(Message.FinishReason),
-            nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)),
-            new SessionUsage(sessionId, input, output));
+        }, columns), new SessionUsage(job.SessionId, input, output));
     }
 
     /// <summary>Enough of a message for a list row.</summary>

@@ -27,8 +27,8 @@ public sealed class RedisOptions
 public static class SharedMode
 {
     /// <summary>
-    /// One instance keeps reply locks and reply events in memory. With Redis configured, both go through Redis so
-    /// every instance sees them; all other state is already shared through the database.
+    /// One instance keeps reply locks, reply events and privacy mode's texts in memory. With Redis configured, they
+    /// go through Redis so every instance sees them; all other state is already shared through the database.
     /// </summary>
     public static IServiceCollection AddSharedMode(this IServiceCollection services, IConfiguration configuration)
     {
@@ -42,6 +42,7 @@ public static class SharedMode
             services.AddSingleton<IReplyLocks, LocalReplyLocks>();
             services.AddSingleton<IReplyFeed, LocalReplyFeed>();
             services.AddSingleton<ISessionActivityBus, LocalSessionActivityBus>();
+            services.AddSingleton<IPrivateContent, MemoryPrivateContent>();
             return services;
         }
 
@@ -52,6 +53,7 @@ public static class SharedMode
         services.AddSingleton<IReplyLocks, RedisReplyLocks>();
         services.AddSingleton<IReplyFeed, RedisReplyFeed>();
         services.AddSingleton<ISessionActivityBus, RedisSessionActivityBus>();
+        services.AddSingleton<IPrivateContent, RedisPrivateContent>();
         health.AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return services;
     }

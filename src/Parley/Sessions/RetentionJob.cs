@@ -1,3 +1,4 @@
+using Parley.Conversations;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 
@@ -48,13 +49,10 @@ public sealed partial class RetentionJob(IServiceScopeFactory scopes, TimeProvid
             if (client.LimitingParameters.RetentionDays is not { } days) continue;
             var cutoff = now.AddDays(-days);
             var deleted = 0;
-            while (true)
-            {
-                var old = await db.Sessions.Where(s => s.ChatClientId == client.Id && s.LastMessageAt < cutoff)
-                    .Select(s => s.Id).Take(Batch).ToListAsync(ct);
-                if (old.Count == 0) break;
-                deleted += await db.Sessions.Where(s => old.Contains(s.Id)).ExecuteDeleteAsync(ct);
-            }
+            var privateContent = scope.ServiceProvider.GetRequiredService<IPrivateContent>();
+            while (await privateContent.DeleteSessionsAsync(
+                db, db.Sessions.Where(s => s.ChatClientId == client.Id && s.LastMessageAt < cutoff).OrderBy(s => s.Id).Take(Batch), ct) is > 0 and var batch)
+                deleted += batch;
             if (deleted > 0) LogDeleted(logger, deleted, client.Name, days);
         }
     }

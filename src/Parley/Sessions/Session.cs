@@ -65,11 +65,24 @@ public sealed class Message
     public string? AuthorId { get; set; }
     /// <summary>The name the end user saw on it.</summary>
     public string? AuthorName { get; set; }
+    /// <summary>
+    /// Written in privacy mode: the row keeps no text (Content is empty), only counts and usage; the text lives in
+    /// <see cref="Conversations.IPrivateContent"/> for the life of the session.
+    /// </summary>
+    public bool Private { get; set; }
     /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
     public DateTime? ClearedAt { get; set; }
 
     /// <summary>Stands for the stored message with this id, to change or delete it without reading it first.</summary>
     public static Message StandIn(Guid id) => new() { Id = id, Content = "" };
+
+    /// <summary>The row privacy mode stores for this message: everything but its text.</summary>
+    public Message WithoutText()
+    {
+        var row = (Message)MemberwiseClone();
+        (row.Content, row.Reasoning, row.FeedbackComment, row.Private) = ("", null, null, true);
+        return row;
+    }
 }
 
 public enum MessageRole { User, Assistant }

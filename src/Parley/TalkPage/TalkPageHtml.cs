@@ -61,6 +61,7 @@ public static partial class TalkPageHtml
                   <svg aria-hidden="true" viewBox="0 0 24 24" width="20" height="20"><path d="M9 3h6l1 2h4v2H4V5h4l1-2zm-3 6h12l-1 12H7L6 9zm4 2v8h2v-8h-2zm4 0v8h2v-8h-2z"/></svg>
                 </button>
               </header>
+              {{(p.PrivacyMode ? $"""<p class="parley-privacy">{E(s["PrivacyNotice"])}</p>""" : "")}}
               <p class="parley-person" role="status" hidden></p>
               <main class="parley-main">
                 <section class="parley-hello">

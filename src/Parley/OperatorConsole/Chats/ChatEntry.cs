@@ -33,6 +33,8 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
     /// <summary>Why a reply failed: the conversation core's code, and its sentence (kept for the provider's own words).</summary>
     public string? ErrorCode { get; set; }
     public string? ErrorMessage { get; set; }
+    /// <summary>Said in privacy mode, and its text is no longer kept (the session ended, or its instance restarted).</summary>
+    public bool TextGone { get; private set; }
 
     public static ChatEntry Of(Message message)
     {
@@ -52,6 +54,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
         Generating = false;
         Incomplete = message.Status == MessageStatus.Incomplete;
         (ErrorCode, ErrorMessage) = (message.ErrorCode, message.Error);
+        TextGone = message is { Private: true, Content: "" };
         if (Content != message.Content)
         {
             content.Clear();

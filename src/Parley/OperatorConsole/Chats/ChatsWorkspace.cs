@@ -9,10 +9,10 @@ using Parley.Sessions;
 namespace Parley.OperatorConsole.Chats;
 
 /// <summary>An assistant as the console shows it: a chat client's name and its avatar (logo, or initials on its colour).</summary>
-public sealed record Assistant(Guid Id, string Name, string? LogoUrl, string? Color, bool MasksPersonalData = false)
+public sealed record Assistant(Guid Id, string Name, string? LogoUrl, string? Color, bool MasksPersonalData = false, bool PrivacyMode = false)
 {
     public static Assistant Of(ChatClient client) => new(client.Id, client.Name, client.ClientParameters.LogoImageUrl,
-        client.ClientParameters.PrimaryColor, client.ClientParameters.MaskPersonalData);
+        client.ClientParameters.PrimaryColor, client.ClientParameters.MaskPersonalData, client.ClientParameters.PrivacyMode);
 }
 
 /// <summary>
@@ -161,7 +161,7 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
     public async Task<bool> DeleteAsync(Guid sessionId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await Db(scope).Sessions.Where(s => s.Id == sessionId).ExecuteDeleteAsync(ct) > 0;
+        return await scope.ServiceProvider.GetRequiredService<IPrivateContent>().DeleteSessionsAsync(Db(scope), Db(scope).Sessions.Where(s => s.Id == sessionId), ct) > 0;
     }
 
     public async Task MarkSeenAsync(Guid sessionId, string reader, CancellationToken ct)

@@ -36,6 +36,7 @@ public sealed class ClientDraft
     public string AllowedFrameOrigins { get; set; } = "";
     public bool Debug { get; set; }
     public bool MaskPersonalData { get; set; }
+    public bool PrivacyMode { get; set; }
 
     public static ClientDraft Of(ChatClient client)
     {
@@ -52,6 +53,7 @@ public sealed class ClientDraft
             CustomStyles = p.CustomStyles ?? "", CustomScripts = p.CustomScripts ?? "",
             AllowedFrameOrigins = string.Join('\n', p.AllowedFrameOrigins), Debug = p.Debug,
             MaskPersonalData = p.MaskPersonalData,
+            PrivacyMode = p.PrivacyMode,
         };
         draft.Suggestions.AddRange(p.SuggestionButtons.Select(b => new Suggestion { Label = b.Label, Prompt = b.Prompt }));
         return draft;
@@ -104,6 +106,7 @@ public sealed class ClientDraft
         AllowedFrameOrigins = [.. AllowedFrameOrigins.Split('\n').Select(o => o.Trim()).Where(o => o.Length > 0)],
         Debug = Debug,
         MaskPersonalData = MaskPersonalData,
+        PrivacyMode = PrivacyMode,
     };
 
     static string? Optional(string text) => string.IsNullOrWhiteSpace(text) ? null : text;

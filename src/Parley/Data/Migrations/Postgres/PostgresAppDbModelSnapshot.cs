@@ -639,6 +639,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<int>("OutputTokens")
                         .HasColumnType("integer");
 
+                    b.Property<bool>("Private")
+                        .HasColumnType("boolean");
+
                     b.Property<string>("Reasoning")
                         .HasColumnType("text");
 

@@ -628,6 +628,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<int>("OutputTokens")
                         .HasColumnType("INTEGER");
 
+                    b.Property<bool>("Private")
+                        .HasColumnType("INTEGER");
+
                     b.Property<string>("Reasoning")
                         .HasColumnType("TEXT");
 
