@@ -72,7 +72,7 @@ public sealed class ParleyProcess : IAsyncDisposable
     /// tagged <paramref name="tag"/>, made through this instance's admin API as an operator would.
     /// </summary>
     public async Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionAsync(
-        string upstreamBaseAddress, object? limits = null, string? tag = null, CancellationToken ct = default)
+        string upstreamBaseAddress, object? limits = null, string? tag = null, object? clientParameters = null, CancellationToken ct = default)
     {
         using var http = new HttpClient { BaseAddress = BaseAddress };
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
@@ -88,7 +88,7 @@ public sealed class ParleyProcess : IAsyncDisposable
         });
         var client = await PostAsync("/api/v1/web-chat-client", new
         {
-            name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits,
+            name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits, clientParameters,
         });
         var clientId = client.GetProperty("id").GetGuid();
         var session = await PostAsync($"/api/v1/web-chat-client/{clientId}/sessions", new { tag });

@@ -17,6 +17,9 @@ public sealed class TestDatabase : IAsyncDisposable
     /// <summary>The PostgreSQL connection string of this test's database (null for SQLite).</summary>
     public string? ConnectionString { get; }
 
+    /// <summary>The folder of this test's SQLite database and its journal (null for PostgreSQL).</summary>
+    public string? SqliteDirectory => sqliteDirectory;
+
     /// <summary>Command-line style settings that point Parley at this database.</summary>
     public IReadOnlyList<string> Arguments { get; }
 

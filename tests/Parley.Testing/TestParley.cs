@@ -98,7 +98,8 @@ public sealed class TestParley : IAsyncDisposable
         await StartServerAsync();
     }
 
-    async Task StopServerAsync()
+    /// <summary>Stops Parley, keeping its database for the test to read: every write is committed and every log line out.</summary>
+    public async Task StopServerAsync()
     {
         Admin?.Dispose();
         Anonymous?.Dispose();

@@ -147,6 +147,40 @@ public sealed class ChatsTests(BrowserFixture browser) : BrowserTest(browser)
     }
 
     [Fact]
+    public async Task A_client_in_privacy_mode_says_so_on_the_talk_page_and_in_the_console()
+    {
+        var session = await Parley.CreateSessionAsync(await CreateClientAsync("Private desk", new { privacyMode = true }));
+        Parley.Upstream.Enqueue(ScriptedReply.Text("Your balance is 12.40."));
+        var talk = await OpenPageAsync();
+        await talk.GotoAsync(session.TalkUrl);
+        await Expect(talk.Locator(".parley-privacy")).ToHaveTextAsync(
+            "Private conversation: what you write here is not stored, and it is gone when this conversation ends.");
+        await talk.Locator("#parley-input").FillAsync("What is my balance?");
+        await talk.Keyboard.PressAsync("Enter");
+        await Expect(talk.Locator(".parley-message-assistant .parley-bubble")).ToHaveTextAsync("Your balance is 12.40.");
+
+        var page = await OpenPageAsync();
+        await page.SignInWithAdminKeyAsync(Parley);
+        await Expect(page.Locator(".session-row .session-preview")).ToHaveTextAsync("Private conversation");
+        await page.Locator(".session-row").ClickAsync();
+        await Expect(page.Locator(".chat-privacy")).ToContainTextAsync("Privacy mode: this conversation is kept in memory only");
+        await Expect(page.Locator(".chat-user .chat-bubble")).ToHaveTextAsync("What is my balance?");
+        await Expect(page.Locator(".chat-assistant .chat-bubble")).ToHaveTextAsync("Your balance is 12.40.");
+        await SaveScreenshotAsync("console-chats-private");
+
+        // After a restart the text is gone from memory: the console says what the empty messages were.
+        await talk.CloseAsync();
+        await page.CloseAsync();
+        await Parley.RestartAsync();
+        page = await OpenPageAsync();
+        await page.SignInWithAdminKeyAsync(Parley);
+        await page.Locator(".session-row").ClickAsync();
+        await Expect(page.Locator(".chat-gone")).ToHaveCountAsync(2);
+        await Expect(page.Locator(".chat-gone").First).ToHaveTextAsync("Not kept: said in privacy mode.");
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task Limits_and_provider_errors_are_told_in_the_operators_language()
     {
         await CreateClientAsync("Ada Support", limitingParameters: new { maxMessages = 2 });

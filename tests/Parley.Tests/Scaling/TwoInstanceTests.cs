@@ -227,6 +227,32 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         Assert.Equal(("operator-message", "Hello from Marina"), (stream.Current.Type, stream.Current.Data.GetProperty("content").GetString()));
     }
 
+    [Fact]
+    public async Task A_conversation_in_privacy_mode_goes_on_through_either_instance_and_its_text_ends_with_the_session()
+    {
+        var (key, sessionId, _) = await a.CreateSessionAsync(upstream.BaseAddress, ct: Ct, clientParameters: new { privacyMode = true });
+        using var httpA = Client(a);
+        using var httpB = Client(b);
+        upstream.Enqueue(ScriptedReply.Text("Your locker is ", "A-17."));
+        await SendAsync(httpA, key, "I am Ana, where is my locker?");
+        upstream.Enqueue(ScriptedReply.Text("A-17, Ana."));
+        await SendAsync(httpB, key, "Say it again");
+
+        Assert.Contains(upstream.Requests[^1].Messages, m => m.Content == "Your locker is A-17.");
+        Assert.Contains(upstream.Requests[^1].Messages, m => m.Content.Contains("I am Ana", StringComparison.Ordinal));
+        var seen = (await GetChatAsync(httpA, key)).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString());
+        Assert.Equal(["I am Ana, where is my locker?", "Your locker is A-17.", "Say it again", "A-17, Ana."], seen);
+
+        // The text lives in Redis no longer than the session (an hour by default), and nowhere in the database.
+        await using var shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
+        var left = await shared.GetDatabase().KeyTimeToLiveAsync($"parley:session:{sessionId:n}:private");
+        Assert.InRange(left!.Value, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
+        await using var db = new Npgsql.NpgsqlConnection(database.ConnectionString);
+        await db.OpenAsync(Ct);
+        await using var query = new Npgsql.NpgsqlCommand("SELECT count(*) FROM \"Messages\" m WHERE m::text LIKE '%locker%' OR m::text LIKE '%A-17%'", db);
+        Assert.Equal(0L, (long)(await query.ExecuteScalarAsync(Ct))!);
+    }
+
     static HttpClient Client(ParleyProcess instance)
     {
         var http = new HttpClient { BaseAddress = instance.BaseAddress };
