@@ -28,7 +28,8 @@ public static class ChatEndpoints
         chat.MapPost("/messages", SendMessage)
             .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
-        chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+        chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
+            .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         chat.MapGet("/reply", FollowReply);
         chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
@@ -44,7 +45,7 @@ public static class ChatEndpoints
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, ct)));
+        return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, FailedAuthentications.ClientAddress(http), ct)));
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
@@ -52,7 +53,7 @@ public static class ChatEndpoints
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        var outcome = await conversations.SendAsync(context, new UserMessage(request.Content), ct);
+        var outcome = await conversations.SendAsync(context, new UserMessage(request.Content, Address: FailedAuthentications.ClientAddress(http)), ct);
         if (outcome.Refusal is { } refusal) return Problem(refusal);
         return outcome.Held is { } held ? new EventStreamResult(new[] { ChatEvents.OfHeld(held) }.ToAsyncEnumerable()) : Stream(outcome.Run!, ct);
     }
@@ -62,7 +63,7 @@ public static class ChatEndpoints
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        var outcome = await conversations.RetryAsync(context, ct);
+        var outcome = await conversations.RetryAsync(context, ct, FailedAuthentications.ClientAddress(http));
         return outcome.Refusal is { } refusal ? Problem(refusal) : Stream(outcome.Run!, ct);
     }
 
@@ -188,7 +189,7 @@ public static class ChatEndpoints
         ConversationRefusal.SessionExpired => StatusCodes.Status410Gone,
         ConversationRefusal.InputTooLong => StatusCodes.Status400BadRequest,
         ConversationRefusal.MaxMessagesReached => StatusCodes.Status403Forbidden,
-        ConversationRefusal.HourlyLimitReached => StatusCodes.Status429TooManyRequests,
+        ConversationRefusal.HourlyLimitReached or ConversationRefusal.TokenBudgetSpent => StatusCodes.Status429TooManyRequests,
         ConversationRefusal.ReplyInProgress or ConversationRefusal.NothingToRetry or ConversationRefusal.TakenOver
             or ConversationRefusal.NotTakenOver => StatusCodes.Status409Conflict,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A refusal of the conversation core without a status."),
@@ -208,10 +209,11 @@ public sealed record FeedbackRequest(
 
 /// <summary><c>continueOn</c>: the chat apps this conversation can move to (see <c>POST …/continue</c>).</summary>
 /// <summary><c>takenOver</c>: the name of the person answering in the assistant's place, while one does.</summary>
+/// <summary><c>budgets</c>: in debug mode, each daily token budget of the chat client and what is left of it today.</summary>
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,
     DateTime ExpiresAt, UsageView Usage, bool Replying, IReadOnlyList<MessageView> Messages, IReadOnlyList<IntegrationType> ContinueOn,
-    string? TakenOver);
+    string? TakenOver, IReadOnlyList<BudgetStanding>? Budgets = null);
 
 /// <summary>What the talk page needs of a chat client; the context prompt and frame origins stay private.</summary>
 public sealed record ChatPageParameters(

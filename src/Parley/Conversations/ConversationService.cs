@@ -45,8 +45,11 @@ public sealed record OperatorRef(string Id, string Name)
     public static OperatorRef Admin(string? name) => new("admin", string.IsNullOrWhiteSpace(name) ? "Support" : name.Trim());
 }
 
-/// <summary>A user message and how it came: <paramref name="RenewFor"/> keeps a channel's session alive that long after it.</summary>
-public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
+/// <summary>
+/// A user message and how it came: <paramref name="RenewFor"/> keeps a channel's session alive that long after it;
+/// <paramref name="Address"/> is the client address it came from, for the daily budget per address (web only).
+/// </summary>
+public sealed record UserMessage(string Content, TimeSpan? RenewFor = null, string? Address = null);
 
 /// <summary>
 /// The one place every channel goes through: session lookup, expiry and renewal, limits, prompt assembly and
@@ -55,6 +58,7 @@ public sealed record UserMessage(string Content, TimeSpan? RenewFor = null);
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
+    TokenBudgets budgets,
     ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, IPrivateContent privateContent, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -81,8 +85,11 @@ public sealed class ConversationService(
         return new SessionAccess(session.ExpiresAt <= Now ? SessionState.Expired : SessionState.Open, context);
     }
 
-    /// <summary>The session as its page sees it: display parameters, limits, expiry, usage and the conversation.</summary>
-    public async Task<ChatView> ViewAsync(SessionContext context, CancellationToken ct)
+    /// <summary>
+    /// The session as its page sees it: display parameters, limits, expiry, usage and the conversation; in debug mode
+    /// also the daily token budgets as they stand for a message from <paramref name="address"/>.
+    /// </summary>
+    public async Task<ChatView> ViewAsync(SessionContext context, string? address, CancellationToken ct)
     {
         var session = context.Session;
         var replying = await registry.IsReplyingAsync(session.Id);
@@ -101,7 +108,10 @@ public sealed class ConversationService(
             messages.Select(MessageView.Of).ToList(),
             await db.Integrations.Where(i => i.ChatClientId == context.Client.Id && i.Address != null)
                 .Select(i => i.Type).Distinct().OrderBy(t => t).ToListAsync(ct),
-            session.TakenOverBy is null ? null : session.TakenOverName ?? "");
+            session.TakenOverBy is null ? null : session.TakenOverName ?? "",
+            context.Client.ClientParameters.Debug && context.Client.LimitingParameters.HasBudgets
+                ? await budgets.StandingAsync(context, address, ct)
+                : null);
     }
 
     /// <summary>
@@ -114,9 +124,9 @@ public sealed class ConversationService(
         if (string.IsNullOrWhiteSpace(content))
             return Task.FromResult(new StartOutcome(null, new ConversationRefusal(ConversationRefusal.MessageEmpty, "The message must not be empty.")));
 
-        return StartReplyAsync(context, async (history, stamp) =>
+        return StartReplyAsync(context, message.Address, async (history, stamp) =>
         {
-            if (await limits.CheckAsync(context, history, content, ct) is { } refusal) return refusal;
+            if (await limits.CheckAsync(context, history, content, message.Address, ct) is { } refusal) return refusal;
 
             var session = context.Session;
             var renewal = context.Client.LimitingParameters;
@@ -193,18 +203,20 @@ public sealed class ConversationService(
         }
     }
 
-    /// <summary>Replaces the last reply (or answers a user message left without one) with a new one.</summary>
-    public Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct) =>
-        StartReplyAsync(context, (history, _) =>
+    /// <summary>
+    /// Replaces the last reply (or answers a user message left without one) with a new one, within the daily token
+    /// budgets; <paramref name="address"/> as for <see cref="UserMessage.Address"/>.
+    /// </summary>
+    public Task<StartOutcome> RetryAsync(SessionContext context, CancellationToken ct, string? address = null) =>
+        StartReplyAsync(context, address, async (history, _) =>
         {
             if (context.Session.TakenOverBy is not null)
-                return Task.FromResult<ConversationRefusal?>(new ConversationRefusal(ConversationRefusal.TakenOver,
-                    "A person is answering this conversation; the assistant answers again once they hand it back."));
-            if (history.Count == 0)
-                return Task.FromResult<ConversationRefusal?>(
-                    new ConversationRefusal(ConversationRefusal.NothingToRetry, "There is no message to answer again."));
+                return new ConversationRefusal(ConversationRefusal.TakenOver,
+                    "A person is answering this conversation; the assistant answers again once they hand it back.");
+            if (history.Count == 0) return new ConversationRefusal(ConversationRefusal.NothingToRetry, "There is no message to answer again.");
+            if (await limits.CheckBudgetsAsync(context, address, ct) is { } spent) return spent;
             if (history[^1] is { Role: MessageRole.Assistant }) history.RemoveAt(history.Count - 1);
-            return Task.FromResult<ConversationRefusal?>(null);
+            return null;
         }, ct);
 
     /// <summary>
@@ -214,7 +226,7 @@ public sealed class ConversationService(
     /// user's message once the caller has seen an answer begin.
     /// </summary>
     async Task<StartOutcome> StartReplyAsync(
-        SessionContext context, Func<List<Message>, Func<DateTime>, Task<ConversationRefusal?>> prepare, CancellationToken ct)
+        SessionContext context, string? address, Func<List<Message>, Func<DateTime>, Task<ConversationRefusal?>> prepare, CancellationToken ct)
     {
         var session = context.Session;
         // While a person answers, no reply runs: the lock is only ever held for a moment by another append.
@@ -262,7 +274,8 @@ public sealed class ConversationService(
             run.MessageId = reply.Id;
             var asked = history.LastOrDefault(m => m.Role == MessageRole.User)?.Content;
             var privateUntil = context.Client.ClientParameters.PrivacyMode ? session.ExpiresAt : (DateTime?)null;
-            generator.Start(run, new ReplyJob(session.Id, context.Client.Id, reply.Id, context.Gateway, prompt, committed, asked, privateUntil));
+            var budgetAddress = context.Client.LimitingParameters.DailyTokensPerAddress is null ? null : address;
+            generator.Start(run, new ReplyJob(session.Id, context.Client.Id, reply.Id, context.Gateway, prompt, committed, asked, privateUntil, budgetAddress));
             return new(run, null);
         }
         catch

@@ -22,6 +22,7 @@ public static class ConversationSetup
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<ConversationQueries>();
         services.AddScoped<ConversationLimits>();
+        services.AddScoped<TokenBudgets>();
         services.AddScoped<ConversationService>();
         return services;
     }

@@ -16,15 +16,16 @@ namespace Parley.Conversations;
 /// One reply to generate: the session (and its chat client, for watchers), the reply's stored message, the prompt, and
 /// the commit of the user's message that the first token waits for. <paramref name="Asked"/> is the user's message,
 /// when the reply answers one. <paramref name="PrivateUntil"/>, in privacy mode: the reply's text goes to the private
-/// store, to be kept until then, and its row gets none of it.
+/// store, to be kept until then, and its row gets none of it. <paramref name="BudgetAddress"/>: the client address whose
+/// daily token budget the reply's tokens count against.
 /// </summary>
 public sealed record ReplyJob(
     Guid SessionId, Guid ChatClientId, Guid MessageId, AiGateway Gateway, List<ChatMessage> Prompt, Task Stored, string? Asked,
-    DateTime? PrivateUntil = null);
+    DateTime? PrivateUntil = null, string? BudgetAddress = null);
 
 public sealed partial class ReplyGenerator(
     ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, IPrivateContent privateContent,
-    TimeProvider clock, ILogger<ReplyGenerator> logger)
+    IAddressTokens addressTokens, TimeProvider clock, ILogger<ReplyGenerator> logger)
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
 
@@ -127,6 +128,7 @@ public sealed partial class ReplyGenerator(
         {
             var usage = reply.Usage(gateway.Parameters.ModelName, prompt, tokens);
             await FinishAsync(job, reply, usage, error);
+            await CountForAddressAsync(job, usage);
             final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
                 : ChatEvents.OfDone(messageId, reply.FinishReason, usage);
@@ -182,6 +184,20 @@ public sealed partial class ReplyGenerator(
         }, columns), new SessionUsage(job.SessionId, input, output));
     }
 
+    /// <summary>The reply is stored whatever happens here: a count that fails only lets the address spend a little more.</summary>
+    async Task CountForAddressAsync(ReplyJob job, UsageView usage)
+    {
+        if (job.BudgetAddress is not { } address) return;
+        try
+        {
+            await addressTokens.AddAsync(job.ChatClientId, address, clock.GetUtcNow().UtcDateTime.Date, usage.InputTokens + usage.OutputTokens);
+        }
+        catch (Exception ex)
+        {
+            LogBudgetCountFailed(logger, ex, job.SessionId);
+        }
+    }
+
     /// <summary>Enough of a message for a list row.</summary>
     public static string? Preview(string? text) => text is null ? null : text.Length <= 200 ? text : text[..200] + "…";
 
@@ -190,6 +206,9 @@ public sealed partial class ReplyGenerator(
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The reply in session {SessionId} failed unexpectedly")]
     static partial void LogReplyFailedUnexpectedly(ILogger logger, Exception exception, Guid sessionId);
+
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The tokens of the reply in session {SessionId} could not be counted for its client address")]
+    static partial void LogBudgetCountFailed(ILogger logger, Exception exception, Guid sessionId);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The reply in session {SessionId} could not be stored")]
     static partial void LogStoreFailed(ILogger logger, Exception exception, Guid sessionId);

@@ -321,13 +321,16 @@ public sealed partial class ChannelConversation(
     /// <summary>2, 4, 8… seconds, at most five minutes, between attempts to deliver.</summary>
     static TimeSpan Backoff(int attempts) => TimeSpan.FromSeconds(Math.Min(300, Math.Pow(2, attempts)));
 
-    static string Refused(ConversationRefusal refusal, IReadOnlyDictionary<string, string> strings) => refusal.Code switch
+    static string Refused(ConversationRefusal refusal, IReadOnlyDictionary<string, string> strings) => refusal switch
     {
-        ConversationRefusal.HourlyLimitReached => string.Format(CultureInfo.InvariantCulture, strings["HourlyLimit"],
+        { OperatorMessage: { } words } => words,
+        { Code: ConversationRefusal.HourlyLimitReached } => string.Format(CultureInfo.InvariantCulture, strings["HourlyLimit"],
             refusal.Get<int>("limit"), refusal.Get<DateTime>("resetsAt").ToString("HH:mm", CultureInfo.InvariantCulture)),
-        ConversationRefusal.MaxMessagesReached => string.Format(CultureInfo.InvariantCulture, strings["MaxMessages"], refusal.Get<int>("limit")),
-        ConversationRefusal.InputTooLong => string.Format(CultureInfo.InvariantCulture, strings["TooLong"],
+        { Code: ConversationRefusal.MaxMessagesReached } => string.Format(CultureInfo.InvariantCulture, strings["MaxMessages"], refusal.Get<int>("limit")),
+        { Code: ConversationRefusal.InputTooLong } => string.Format(CultureInfo.InvariantCulture, strings["TooLong"],
             refusal.Get<int>("tokens"), refusal.Get<int>("limit")),
+        { Code: ConversationRefusal.TokenBudgetSpent } => string.Format(CultureInfo.InvariantCulture, strings["BudgetSpent"],
+            refusal.Get<DateTime>("resetsAt").ToString("HH:mm", CultureInfo.InvariantCulture)),
         _ => strings["Unavailable"],
     };
 

@@ -27,7 +27,7 @@ public sealed class RedisOptions
 public static class SharedMode
 {
     /// <summary>
-    /// One instance keeps reply locks, reply events and privacy mode's texts in memory. With Redis configured, they
+    /// One instance keeps reply locks, reply events, privacy mode's texts and the token counts per client address in memory. With Redis configured, they
     /// go through Redis so every instance sees them; all other state is already shared through the database.
     /// </summary>
     public static IServiceCollection AddSharedMode(this IServiceCollection services, IConfiguration configuration)
@@ -43,6 +43,7 @@ public static class SharedMode
             services.AddSingleton<IReplyFeed, LocalReplyFeed>();
             services.AddSingleton<ISessionActivityBus, LocalSessionActivityBus>();
             services.AddSingleton<IPrivateContent, MemoryPrivateContent>();
+            services.AddSingleton<IAddressTokens, MemoryAddressTokens>();
             return services;
         }
 
@@ -54,6 +55,7 @@ public static class SharedMode
         services.AddSingleton<IReplyFeed, RedisReplyFeed>();
         services.AddSingleton<ISessionActivityBus, RedisSessionActivityBus>();
         services.AddSingleton<IPrivateContent, RedisPrivateContent>();
+        services.AddSingleton<IAddressTokens, RedisAddressTokens>();
         health.AddCheck<RedisHealthCheck>("redis", tags: ["ready"]);
         return services;
     }

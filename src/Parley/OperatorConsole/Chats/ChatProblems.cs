@@ -8,8 +8,9 @@ namespace Parley.OperatorConsole.Chats;
 /// </summary>
 public static class ChatProblems
 {
-    public static string Describe(ConsoleText text, OperatorTime time, ConversationRefusal refusal) => refusal.Code switch
+    public static string Describe(ConsoleText text, OperatorTime time, ConversationRefusal refusal) => refusal.OperatorMessage ?? refusal.Code switch
     {
+        ConversationRefusal.TokenBudgetSpent => text.Format("ErrorBudget", time.Time(refusal.Get<DateTime>("resetsAt"))),
         ConversationRefusal.MaxMessagesReached => text.Format("ErrorMaxMessages", refusal.Get<int>("limit")),
         ConversationRefusal.HourlyLimitReached => text.Format("ErrorHourly", refusal.Get<int>("limit"), time.Time(refusal.Get<DateTime>("resetsAt"))),
         ConversationRefusal.InputTooLong => text.Format("ErrorTooLong", refusal.Get<int>("tokens"), refusal.Get<int>("limit")),

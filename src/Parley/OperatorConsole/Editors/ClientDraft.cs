@@ -31,6 +31,12 @@ public sealed class ClientDraft
     public string RenewWhenMinutesLeft { get; set; } = Number.Show(new LimitingParameters().RenewWhenMinutesLeft);
     public string RenewByMinutes { get; set; } = Number.Show(new LimitingParameters().RenewByMinutes);
     public string RetentionDays { get; set; } = "";
+    public string DailyTokensPerSession { get; set; } = "";
+    public string DailyTokensPerTag { get; set; } = "";
+    public string DailyTokensPerAddress { get; set; } = "";
+    public string MaxMessagesReachedMessage { get; set; } = "";
+    public string HourlyLimitReachedMessage { get; set; } = "";
+    public string TokenBudgetSpentMessage { get; set; } = "";
     public string CustomStyles { get; set; } = "";
     public string CustomScripts { get; set; } = "";
     public string AllowedFrameOrigins { get; set; } = "";
@@ -50,6 +56,10 @@ public sealed class ClientDraft
             MessagesPerHour = Number.Show(l.MessagesPerHour), MaxMessages = Number.Show(l.MaxMessages), UserInputMaxTokens = Number.Show(l.UserInputMaxTokens),
             RenewWhenMinutesLeft = Number.Show(l.RenewWhenMinutesLeft), RenewByMinutes = Number.Show(l.RenewByMinutes),
             RetentionDays = Number.Show(l.RetentionDays),
+            DailyTokensPerSession = Number.Show(l.DailyTokensPerSession), DailyTokensPerTag = Number.Show(l.DailyTokensPerTag),
+            DailyTokensPerAddress = Number.Show(l.DailyTokensPerAddress),
+            MaxMessagesReachedMessage = l.LimitMessages.MaxMessagesReached ?? "", HourlyLimitReachedMessage = l.LimitMessages.HourlyLimitReached ?? "",
+            TokenBudgetSpentMessage = l.LimitMessages.TokenBudgetSpent ?? "",
             CustomStyles = p.CustomStyles ?? "", CustomScripts = p.CustomScripts ?? "",
             AllowedFrameOrigins = string.Join('\n', p.AllowedFrameOrigins), Debug = p.Debug,
             MaskPersonalData = p.MaskPersonalData,
@@ -71,6 +81,15 @@ public sealed class ClientDraft
             RenewWhenMinutesLeft = errors.Whole("renewWhenMinutesLeft", RenewWhenMinutesLeft, text) ?? defaults.RenewWhenMinutesLeft,
             RenewByMinutes = errors.Whole("renewByMinutes", RenewByMinutes, text) ?? defaults.RenewByMinutes,
             RetentionDays = errors.Whole("retentionDays", RetentionDays, text),
+            DailyTokensPerSession = errors.Whole("dailyTokensPerSession", DailyTokensPerSession, text),
+            DailyTokensPerTag = errors.Whole("dailyTokensPerTag", DailyTokensPerTag, text),
+            DailyTokensPerAddress = errors.Whole("dailyTokensPerAddress", DailyTokensPerAddress, text),
+            LimitMessages = new LimitMessages
+            {
+                MaxMessagesReached = Optional(MaxMessagesReachedMessage)?.Trim(),
+                HourlyLimitReached = Optional(HourlyLimitReachedMessage)?.Trim(),
+                TokenBudgetSpent = Optional(TokenBudgetSpentMessage)?.Trim(),
+            },
         };
         // No gateway chosen is an id no gateway has: the API's own rule ("must name an existing AI gateway") answers.
         var gateway = Guid.TryParse(GatewayId, out var id) ? id : Guid.Empty;

@@ -21,6 +21,8 @@
   const main = $('.parley-main');
   const debug = config.chat.page.debug;
   let totalTokens = config.chat.usage.inputTokens + config.chat.usage.outputTokens;
+  // In debug mode the view carries the daily token budgets: the smallest one left is what stops the next message.
+  let budgetLeft = (config.chat.budgets ?? []).reduce((least, b) => Math.min(least, b.left), Infinity);
   let busy = false;
 
   const format = (template, ...args) => template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
@@ -74,7 +76,8 @@
   function showSessionUsage() {
     if (!debug) return;
     sessionUsage.hidden = false;
-    sessionUsage.textContent = format(t.SessionUsage, totalTokens);
+    sessionUsage.textContent = format(t.SessionUsage, totalTokens)
+      + (Number.isFinite(budgetLeft) ? ` · ${format(t.BudgetLeft, budgetLeft)}` : '');
   }
 
   // ---- Messages
@@ -201,7 +204,12 @@
 
   function describeProblem(problem) {
     const time = (iso) => new Date(iso).toLocaleTimeString(lang, { hour: '2-digit', minute: '2-digit' });
+    // The operator's own words for a limit, when they wrote some; the way out (clearing) is still offered.
+    if (problem?.operatorMessage) {
+      return [problem.operatorMessage, problem.code === 'max_messages_reached' ? [[t.ClearToContinue, askToClear]] : undefined];
+    }
     switch (problem?.code) {
+      case 'token_budget_spent': return [format(t.ErrorBudget, time(problem.resetsAt))];
       case 'hourly_limit_reached': return [format(t.ErrorHourly, problem.limit, time(problem.resetsAt))];
       case 'max_messages_reached': return [format(t.ErrorMaxMessages, problem.limit), [[t.ClearToContinue, askToClear]]];
       case 'input_too_long': return [format(t.ErrorTooLong, problem.tokens, problem.limit)];
@@ -271,7 +279,9 @@
           });
           paintAssistant(item, state);
           if (event.data.usage) {
-            totalTokens += event.data.usage.inputTokens + event.data.usage.outputTokens;
+            const used = event.data.usage.inputTokens + event.data.usage.outputTokens;
+            totalTokens += used;
+            budgetLeft = Math.max(0, budgetLeft - used);
             showSessionUsage();
           }
           if (failed) {
