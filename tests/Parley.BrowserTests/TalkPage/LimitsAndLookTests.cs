@@ -33,6 +33,43 @@ public sealed class LimitsAndLookTests(BrowserFixture browser) : BrowserTest(bro
     }
 
     [Theory]
+    [InlineData("en", "Session: 0 tokens · 20 tokens left today", "Session: 12 tokens · 8 tokens left today", "You used all the tokens allowed for today. You can write again at")]
+    [InlineData("pt-BR", "Sessão: 0 tokens · restam 20 tokens hoje", "Sessão: 12 tokens · restam 8 tokens hoje", "Você usou todos os tokens permitidos para hoje. Você poderá escrever de novo às")]
+    public async Task A_spent_daily_budget_is_explained_and_debug_mode_counts_down_what_is_left(
+        string language, string before, string after, string expected)
+    {
+        var session = await Parley.CreateSessionAsync(await Parley.CreateChatClientAsync(
+            clientParameters: new { languageCode = language, debug = true }, limitingParameters: new { dailyTokensPerSession = 20 }));
+        var page = await OpenPageAsync();
+        await page.GotoAsync(session.TalkUrl);
+        await Expect(page.Locator(".parley-session-usage")).ToHaveTextAsync(before);
+        await SendAsync(page, "first");
+        await Expect(page.Locator(".parley-session-usage")).ToHaveTextAsync(after);
+        await SendAsync(page, "second");
+        await Expect(page.Locator(".parley-message-assistant .parley-feedback")).ToHaveCountAsync(2);
+
+        await SendAsync(page, "third, past the budget");
+        await Expect(page.Locator(".parley-notice")).ToContainTextAsync(expected);
+        await Expect(page.Locator("#parley-input")).ToHaveValueAsync("third, past the budget");
+    }
+
+    [Fact]
+    public async Task The_operators_own_words_are_shown_at_a_limit_and_clearing_is_still_offered()
+    {
+        var session = await Parley.CreateSessionAsync(await Parley.CreateChatClientAsync(limitingParameters: new
+        {
+            maxMessages = 1, limitMessages = new { maxMessagesReached = "Free plan: one question per chat. Upgrade at example.com/pro." },
+        }));
+        var page = await OpenPageAsync();
+        await page.GotoAsync(session.TalkUrl);
+        await SendAsync(page, "first");
+        await Expect(page.Locator(".parley-message-assistant .parley-feedback")).ToBeVisibleAsync();
+        await SendAsync(page, "second");
+        await Expect(page.Locator(".parley-notice")).ToContainTextAsync("Free plan: one question per chat. Upgrade at example.com/pro.");
+        await Expect(page.GetByRole(AriaRole.Button, new() { Name = "Clear the conversation to start again" })).ToBeVisibleAsync();
+    }
+
+    [Theory]
     [InlineData("en", "This conversation reached its limit of 1 messages.", "Clear the conversation to start again")]
     [InlineData("pt-BR", "Esta conversa atingiu o limite de 1 mensagens.", "Limpe a conversa para recomeçar")]
     public async Task Max_messages_offers_to_clear_the_conversation(string language, string expected, string clearLabel)
