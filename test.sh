@@ -31,6 +31,7 @@ command -v dotnet >/dev/null || die "dotnet not found: install the .NET 10 SDK (
 missing=()
 [ -x /usr/bin/chromium ] || missing+=(chromium)   # Playwright drives Debian's chromium; no chromium-driver needed
 compgen -G '/usr/lib/postgresql/*/bin/postgres' >/dev/null || missing+=(postgresql)
+command -v pg_dump >/dev/null && command -v psql >/dev/null || missing+=(postgresql-client)
 command -v redis-server >/dev/null || missing+=(redis-server)
 
 # Another apt/dpkg (unattended upgrades, a provisioning script) may hold the locks: wait for it, up to 10 min.

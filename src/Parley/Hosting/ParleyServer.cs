@@ -130,6 +130,7 @@ public static class ParleyServer
         app.MapIntegrations();
         app.MapConsoleEvents();
         app.MapInsight();
+        app.MapBackup();
         app.MapConsole();
         // Liveness: the process answers. Readiness: its database (and Redis, in shared mode) answer too.
         app.MapHealthChecks("/healthz", new() { Predicate = _ => false });
