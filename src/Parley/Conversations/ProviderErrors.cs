@@ -4,7 +4,7 @@ using Parley.Gateways;
 
 namespace Parley.Conversations;
 
-/// <summary>Turns a provider failure into a code and a message a user can read. Provider keys are never echoed.</summary>
+/// <summary>Turns a provider failure into a code and a message a user can read, never the provider's own words.</summary>
 public static class ProviderErrors
 {
     public const string UnexpectedCode = "provider_error";
@@ -26,7 +26,7 @@ public static class ProviderErrors
         ClientResultException { Status: 429 } =>
             ("provider_rate_limited", "The model provider is rate limiting requests. Please try again in a moment."),
         ClientResultException { Status: >= 400 and < 500 } result =>
-            (RejectedCode, $"The model provider rejected the request ({result.Status}): {Brief(result.Message)}"),
+            (RejectedCode, $"The model provider rejected the request ({result.Status}). Its reason is in Parley's log for the operator."),
         ClientResultException { Status: >= 500 } result =>
             ("provider_unavailable", $"The model provider failed ({result.Status}). Please try again."),
         ClientResultException { InnerException: IOException } or IOException =>
@@ -36,12 +36,24 @@ public static class ProviderErrors
         _ => (UnexpectedCode, "The model provider returned something Parley could not read."),
     };
 
+    /// <summary>
+    /// What the provider itself said, for the operator's log only: it may echo the prompt or account details, so users
+    /// get <see cref="Describe"/>'s sentence instead. Keys it echoes are hidden by the log's redaction.
+    /// </summary>
+    public static string? ProviderSaid(Exception error) => error switch
+    {
+        AggregateException { InnerExceptions.Count: > 0 } many => ProviderSaid(many.InnerExceptions[^1]),
+        ClientResultException { Status: > 0 } result => OneLine(result.Message),
+        _ => null,
+    };
+
+    // The SDK puts the status on the first line and the provider's message after a blank one.
+    static string OneLine(string message)
+    {
+        var line = string.Join(' ', message.Split(['\r', '\n'], StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries));
+        return line.Length <= 2000 ? line : line[..2000] + "…";
+    }
+
     /// <summary>SocketsHttpHandler reports its ConnectTimeout as a cancellation caused by a TimeoutException.</summary>
     public static bool IsConnectTimeout(Exception? error) => error is OperationCanceledException { InnerException: TimeoutException };
-
-    static string Brief(string message)
-    {
-        var firstLine = message.Split('\n', 2)[0].Trim();
-        return firstLine.Length <= 300 ? firstLine : firstLine[..300] + "…";
-    }
 }

@@ -116,7 +116,7 @@ public sealed partial class ReplyGenerator(
                 : ProviderErrors.Describe(ex);
             // Known provider faults are the provider's story, told in one line; anything else needs the stack.
             if (error.Value.Code == ProviderErrors.UnexpectedCode) LogReplyFailedUnexpectedly(logger, ex, sessionId);
-            else LogReplyFailed(logger, sessionId, error.Value.Code, error.Value.Message);
+            else LogReplyFailed(logger, sessionId, error.Value.Code, error.Value.Message, ProviderErrors.ProviderSaid(ex) ?? "nothing");
         }
         finally
         {
@@ -201,8 +201,8 @@ public sealed partial class ReplyGenerator(
     /// <summary>Enough of a message for a list row.</summary>
     public static string? Preview(string? text) => text is null ? null : text.Length <= 200 ? text : text[..200] + "…";
 
-    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason}")]
-    static partial void LogReplyFailed(ILogger logger, Guid sessionId, string code, string reason);
+    [LoggerMessage(Level = LogLevel.Warning, Message = "The reply in session {SessionId} ended early: {Code} {Reason} The provider said: {ProviderSaid}")]
+    static partial void LogReplyFailed(ILogger logger, Guid sessionId, string code, string reason, string providerSaid);
 
     [LoggerMessage(Level = LogLevel.Error, Message = "The reply in session {SessionId} failed unexpectedly")]
     static partial void LogReplyFailedUnexpectedly(ILogger logger, Exception exception, Guid sessionId);

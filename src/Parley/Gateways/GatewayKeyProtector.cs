@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.DataProtection;
 using Parley.Admin;
+using Parley.Hosting;
 
 namespace Parley.Gateways;
 
@@ -16,9 +17,16 @@ public sealed class GatewayKeyProtector(IDataProtectionProvider provider)
             gateway.ApiKeyHint = null;
             return;
         }
+        SecretRedactor.Learn(apiKey);
         gateway.ProtectedApiKey = protector.Protect(apiKey);
         gateway.ApiKeyHint = Secrets.Mask(apiKey);
     }
 
-    public string? Unprotect(string? protectedKey) => protectedKey is null ? null : protector.Unprotect(protectedKey);
+    public string? Unprotect(string? protectedKey)
+    {
+        if (protectedKey is null) return null;
+        var key = protector.Unprotect(protectedKey);
+        SecretRedactor.Learn(key);
+        return key;
+    }
 }

@@ -11,7 +11,8 @@ namespace Parley.Hosting;
 /// Hides the keys that travel in URLs before text reaches a log line or a trace: session access keys in paths
 /// (<c>/api/v1/chat/wky_…</c>, <c>/chat/wky_…</c>), admin keys (<c>pak_…</c>) wherever they appear, and the value of an
 /// <c>access_token</c> query parameter (the operator hub's key, whatever its form). A key keeps its prefix and four
-/// characters, enough to tell two sessions apart in a log and never enough to use one.
+/// characters, enough to tell two sessions apart in a log and never enough to use one. Provider keys and chat-app
+/// tokens, which have no shape to find them by, are replaced by their hints once Parley has <see cref="Learn"/>ed them.
 /// </summary>
 public static partial class SecretRedactor
 {
@@ -29,9 +30,32 @@ public static partial class SecretRedactor
         SearchValues.Create("abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_-%");
     static readonly SearchValues<char> QueryValueEnd = SearchValues.Create("&#;,\"'<> \t\r\n");
 
+    // Secrets with no telling shape (a provider's key, a bot token) that Parley decrypted or was given: a provider may
+    // echo one in an error ("Incorrect API key provided: sk-…"), which then goes to the log. Shorter ones are too
+    // likely to be ordinary words.
+    const int ShortestLearnedSecret = 8;
+    static readonly Lock LearnLock = new();
+    static FrozenSet<string> learned = FrozenSet<string>.Empty;
+    static SearchValues<string>? learnedValues;
+
+    /// <summary>From now on, <paramref name="secret"/> is replaced by its hint wherever it appears in logged text.</summary>
+    public static void Learn(string? secret)
+    {
+        if (secret is null || secret.Length < ShortestLearnedSecret || learned.Contains(secret)) return;
+        lock (LearnLock)
+        {
+            learned = FrozenSet.Create(StringComparer.Ordinal, [.. learned, secret]);
+            learnedValues = SearchValues.Create([.. learned], StringComparison.Ordinal);
+        }
+    }
+
     /// <summary>The text with every key shortened and every access_token value replaced; the same instance when there is none.</summary>
     public static string Redact(string text)
     {
+        if (learnedValues is { } secrets && text.AsSpan().IndexOfAny(secrets) >= 0)
+        {
+            foreach (var secret in learned) text = text.Replace(secret, Admin.Secrets.Mask(secret), StringComparison.Ordinal);
+        }
         if (text.AsSpan().IndexOfAny(PathMarkers) >= 0) text = PathSecret().Replace(text, HidePathSecret);
         var next = text.AsSpan().IndexOfAny(Markers);
         if (next < 0) return text;

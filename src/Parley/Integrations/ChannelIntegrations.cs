@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.DataProtection;
 using Microsoft.EntityFrameworkCore;
 using Microsoft.Extensions.Caching.Memory;
 using Parley.Admin;
+using Parley.Hosting;
 using Parley.Data;
 
 namespace Parley.Integrations;
@@ -37,10 +38,18 @@ public sealed class ChannelIntegrations(IMemoryCache cache, IDataProtectionProvi
         stored.Id, stored.ChatClientId, stored.Type, stored.Settings, Unprotect(stored.ProtectedSecrets), stored.WebhookSecret, webhookUrl,
         stored.Address);
 
-    public string Protect(IntegrationSecrets secrets) => protector.Protect(JsonSerializer.Serialize(secrets, JsonSerializerOptions.Web));
+    public string Protect(IntegrationSecrets secrets) =>
+        protector.Protect(JsonSerializer.Serialize(LearnedByTheLogs(secrets), JsonSerializerOptions.Web));
 
     public IntegrationSecrets Unprotect(string protectedSecrets) =>
-        JsonSerializer.Deserialize<IntegrationSecrets>(protector.Unprotect(protectedSecrets), JsonSerializerOptions.Web)!;
+        LearnedByTheLogs(JsonSerializer.Deserialize<IntegrationSecrets>(protector.Unprotect(protectedSecrets), JsonSerializerOptions.Web)!);
+
+    /// <summary>A chat app's error may echo a token: whatever Parley holds in clear, its logs hide.</summary>
+    static IntegrationSecrets LearnedByTheLogs(IntegrationSecrets secrets)
+    {
+        foreach (var secret in new[] { secrets.BotToken, secrets.InstanceToken, secrets.ClientToken }) SecretRedactor.Learn(secret);
+        return secrets;
+    }
 
     /// <summary>Enough of each secret to recognise it, never enough to use it.</summary>
     public static IntegrationSecrets Hints(IntegrationSecrets secrets) => new(

@@ -62,6 +62,28 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
         Assert.False(reply.Last.Data.GetProperty("retryable").GetBoolean());
         Assert.DoesNotContain("sk-upstream-secret", reply.Last.Data.GetRawText());
         Assert.Single(parley.Upstream.Requests);
+        // The operator's log has the provider's words, with the key it echoed cut to its hint.
+        var logged = Assert.Single(parley.Logs.GetSnapshot(), r => r.Message.Contains("The provider said:", StringComparison.Ordinal)).Message;
+        Assert.Contains("Incorrect API key provided: sk-…3456", logged, StringComparison.Ordinal);
+        Assert.DoesNotContain("sk-upstream-secret", logged, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task A_request_the_provider_rejects_tells_the_user_parleys_words_and_the_operator_the_providers()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Error(400, "Your prompt 'my salary is 9200' was flagged; account org-7731 is on the free tier."));
+
+        var reply = await parley.SendAsync(session.AccessKey, "my salary is 9200", Ct);
+
+        Assert.Equal("provider_rejected", reply.Last.Data.GetProperty("code").GetString());
+        Assert.Equal("The model provider rejected the request (400). Its reason is in Parley's log for the operator.",
+            reply.Last.Data.GetProperty("message").GetString());
+        var stored = (await GetChatAsync(parley, session.AccessKey)).GetProperty("messages")[1];
+        Assert.DoesNotContain("org-7731", stored.GetRawText(), StringComparison.Ordinal);
+        Assert.Contains(parley.Logs.GetSnapshot(), r => r.Message.Contains("The provider said:", StringComparison.Ordinal)
+            && r.Message.Contains("account org-7731 is on the free tier", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -25,7 +25,7 @@ public static class ChatProblems
     public static string Describe(ConsoleText text, string? code, string? message) => code switch
     {
         ProviderErrors.AuthFailedCode => text["ErrorProviderAuth"],
-        ProviderErrors.RejectedCode => text.Format("ErrorProviderRejected", message),
+        ProviderErrors.RejectedCode => text["ErrorProviderRejected"],
         "provider_rate_limited" => text["ErrorProviderRateLimited"],
         "provider_timeout" => text["ErrorProviderTimeout"],
         "provider_unreachable" or "provider_unavailable" or "provider_connection_lost" or "provider_bad_response" => text["ErrorProviderUnavailable"],
