@@ -43,6 +43,7 @@ public static class ParleyServer
         builder.Services.AddParleyProblemDetails();
         builder.Services.AddExceptionHandler<BadRequestHandler>();
         builder.Services.AddExceptionHandler<SharedStateUnavailableHandler>();
+        builder.Services.AddExceptionHandler<DatabaseUnavailableHandler>();
         // Client mistakes surface as BadHttpRequestException so BadRequestHandler can explain them.
         builder.Services.Configure<RouteHandlerOptions>(options => options.ThrowOnBadRequest = true);
         builder.Services.AddValidation();
