@@ -25,6 +25,9 @@ public static partial class RequestErrors
         var field = FieldPath(error.Path);
         var where = field == Body ? "The request body" : $"The {field} field";
 
+        if (error.Message.StartsWith(ApiJson.NulInText, StringComparison.Ordinal))
+            return new(field, $"{where} must not contain the character U+0000 (NUL).");
+
         if (IsNotUtf8(error))
             return new(field, $"{where} is not valid UTF-8 text. Send JSON encoded as UTF-8.");
 

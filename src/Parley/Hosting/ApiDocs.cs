@@ -43,6 +43,15 @@ public static class ApiDocs
             DescribeHub(document);
             return Task.CompletedTask;
         });
+        // Strings are read through ApiJson's converter (which refuses U+0000), and a converter hides the type from the
+        // schema exporter: say it again, with null where the property may be null.
+        options.AddSchemaTransformer((schema, context, _) =>
+        {
+            if (context.JsonTypeInfo.Type != typeof(string)) return Task.CompletedTask;
+            var nullable = context.JsonPropertyInfo is { } property ? property.IsGetNullable : false;
+            schema.Type = nullable ? JsonSchemaType.String | JsonSchemaType.Null : JsonSchemaType.String;
+            return Task.CompletedTask;
+        });
         options.AddOperationTransformer((operation, context, _) =>
         {
             var description = context.Description;

@@ -126,6 +126,18 @@ public sealed class BadInputTests(BadInputFixture fixture) : IClassFixture<BadIn
     }
 
     [Fact]
+    public async Task Text_holding_the_nul_character_is_refused_at_its_field_on_every_database()
+    {
+        var nested = await ApiAssert.InvalidAsync(await PostJsonAsync("/api/v1/web-chat-client",
+            $$$"""{"name":"x","aiGatewayId":"{{{fixture.Gateway}}}","clientParameters":{"suggestionButtons":[{"label":"a\u0000b","prompt":"p"}]}}"""),
+            "clientParameters.suggestionButtons[0].label");
+        Assert.Equal("The clientParameters.suggestionButtons[0].label field must not contain the character U+0000 (NUL).", nested.GetProperty("message").GetString());
+
+        var session = await Parley.CreateSessionAsync(fixture.Client);
+        await ApiAssert.InvalidAsync(await PostJsonAsync($"/api/v1/chat/{session.AccessKey}/messages", """{"content":"hi\u0000there"}"""), "content");
+    }
+
+    [Fact]
     public async Task A_uuid_field_with_something_else_says_so()
     {
         var problem = await ApiAssert.InvalidAsync(await PostJsonAsync("/api/v1/web-chat-client", """{"name":"x","aiGatewayId":"nope"}"""), "aiGatewayId");
