@@ -34,6 +34,12 @@ public sealed record ClientParameters : IValidatableObject
     /// </summary>
     public bool PrivacyMode { get; init; }
 
+    /// <summary>
+    /// A web session's first message needs a proof of work of this many leading zero bits (16 is about a second of a
+    /// phone's work), against scripts that open public embeds by the thousand; null asks for none.
+    /// </summary>
+    [Range(8, 24)] public int? ProofOfWorkBits { get; init; }
+
     [MaxLength(50)] public IReadOnlyList<string> AllowedFrameOrigins { get; init; } = [];
     [MaxLength(20)] public IReadOnlyList<SuggestionButton> SuggestionButtons { get; init; } = [];
 

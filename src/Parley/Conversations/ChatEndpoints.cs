@@ -26,11 +26,12 @@ public static class ChatEndpoints
         chat.MapGet("/", GetChat);
         // A reply in progress (409), the limits (403, 429), and shared state out of reach (503) refuse a new reply.
         chat.MapPost("/messages", SendMessage)
-            .ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
+            .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         chat.MapGet("/reply", FollowReply);
+        chat.MapGet("/challenge", Challenge);
         chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
         chat.MapPost("/continue", Continue);
@@ -49,13 +50,30 @@ public static class ChatEndpoints
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
-        string accessKey, SendMessageRequest request, ConversationService conversations, HttpContext http, CancellationToken ct)
+        string accessKey, SendMessageRequest request, ConversationService conversations, ProofOfWork proofs, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
+        if (context.Client.ClientParameters.ProofOfWorkBits is { } bits && !proofs.Solves(context.Session.Id, bits, request.Proof)
+            && !await conversations.HasUserMessagesAsync(context.Session.Id, ct))
+        {
+            return ApiProblem.Create(StatusCodes.Status428PreconditionRequired, ProofOfWork.Required,
+                $"This conversation's first message needs a proof of work: solve GET …/challenge ({bits} bits) and send it as proof.",
+                new Dictionary<string, object?> { ["bits"] = bits });
+        }
         var outcome = await conversations.SendAsync(context, new UserMessage(request.Content, Address: FailedAuthentications.ClientAddress(http)), ct);
         if (outcome.Refusal is { } refusal) return Problem(refusal);
         return outcome.Held is { } held ? new EventStreamResult(new[] { ChatEvents.OfHeld(held) }.ToAsyncEnumerable()) : Stream(outcome.Run!, ct);
+    }
+
+    /// <summary>A challenge for the session's first message, when its chat client asks for a proof of work (bits null: none asked).</summary>
+    static async Task<Results<Ok<Envelope<ProofChallenge>>, ProblemHttpResult>> Challenge(
+        string accessKey, ConversationService conversations, ProofOfWork proofs, HttpContext http, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access, http);
+        var bits = context.Client.ClientParameters.ProofOfWorkBits ?? 0;
+        return TypedResults.Ok(Envelope.Of(proofs.Challenge(context.Session.Id, bits)));
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
@@ -199,8 +217,10 @@ public static class ChatEndpoints
 public sealed record OperatorMessagePayload(Guid MessageId, string Content, string Name, DateTime CreatedAt);
 public sealed record PersonPayload(string? Name);
 
+/// <summary><c>proof</c>: a solved challenge, needed with a session's first message when its chat client asks for a proof of work.</summary>
 public sealed record SendMessageRequest(
-    [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content);
+    [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content,
+    ProofOfWorkAnswer? Proof = null);
 
 public sealed record FeedbackRequest(
     [property: Required(ErrorMessage = "The rating field is required."),
@@ -218,11 +238,12 @@ public sealed record ChatView(
 /// <summary>What the talk page needs of a chat client; the context prompt and frame origins stay private.</summary>
 public sealed record ChatPageParameters(
     string LanguageCode, string? PrimaryColor, string? PageTitle, string? HelloLabel, string? HelloSubLabel,
-    string? TextAreaPlaceholder, string? LogoImageUrl, bool Debug, IReadOnlyList<SuggestionButton> SuggestionButtons, bool PrivacyMode)
+    string? TextAreaPlaceholder, string? LogoImageUrl, bool Debug, IReadOnlyList<SuggestionButton> SuggestionButtons, bool PrivacyMode,
+    int? ProofOfWorkBits)
 {
     public static ChatPageParameters Of(ClientParameters p) => new(
         p.LanguageCode, p.PrimaryColor, p.PageTitle, p.HelloLabel, p.HelloSubLabel, p.TextAreaPlaceholder, p.LogoImageUrl,
-        p.Debug, p.SuggestionButtons, p.PrivacyMode);
+        p.Debug, p.SuggestionButtons, p.PrivacyMode, p.ProofOfWorkBits);
 }
 
 public static class TranscriptWriter

@@ -373,6 +373,10 @@ public sealed class ConversationService(
         return await ConversationAsync(sessionId, settleAbandoned: false, ct);
     }
 
+    /// <summary>Whether the session ever had a user message, cleared ones included.</summary>
+    public Task<bool> HasUserMessagesAsync(Guid sessionId, CancellationToken ct) =>
+        db.Messages.AnyAsync(m => m.SessionId == sessionId && m.Role == MessageRole.User, ct);
+
     public async Task ClearAsync(SessionContext context, CancellationToken ct)
     {
         await Visible(context.Session.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedAt, Now), ct);

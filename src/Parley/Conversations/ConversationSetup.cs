@@ -23,6 +23,7 @@ public static class ConversationSetup
         services.AddSingleton<ConversationQueries>();
         services.AddScoped<ConversationLimits>();
         services.AddScoped<TokenBudgets>();
+        services.AddSingleton<ProofOfWork>();
         services.AddScoped<ConversationService>();
         return services;
     }

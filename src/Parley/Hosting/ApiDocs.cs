@@ -153,6 +153,7 @@ public static class ApiDocs
             ["limit"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Description = "For limits: the limit reached." },
             ["tokens"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Description = "For input_too_long: the message's length in tokens." },
             ["resetsAt"] = Moment("For hourly_limit_reached and token_budget_spent: when the next message may be sent."),
+            ["bits"] = new OpenApiSchema { Type = JsonSchemaType.Integer | JsonSchemaType.Null, Format = "int32", Description = "For proof_of_work_required: the leading zero bits the proof must have." },
             ["budget"] = Text("For token_budget_spent: the daily budget spent, session, tag or address."),
             ["operatorMessage"] = Text("For a limit the chat client's operator wrote words for (limitingParameters.limitMessages): what to show the user instead of the client's own text."),
             ["expiredAt"] = Moment("For session_expired: when the session expired."),

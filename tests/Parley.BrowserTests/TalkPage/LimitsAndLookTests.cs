@@ -54,6 +54,22 @@ public sealed class LimitsAndLookTests(BrowserFixture browser) : BrowserTest(bro
     }
 
     [Fact]
+    public async Task A_client_asking_for_a_proof_of_work_gets_it_solved_by_the_page_before_the_first_message()
+    {
+        var session = await Parley.CreateSessionAsync(await Parley.CreateChatClientAsync(clientParameters: new { proofOfWorkBits = 14 }));
+        Parley.Upstream.Enqueue(ScriptedReply.Text("Proven."));
+        var page = await OpenPageAsync();
+        await page.GotoAsync(session.TalkUrl);
+        await SendAsync(page, "first, after the proof");
+        await Expect(page.Locator(".parley-message-assistant .parley-bubble")).ToHaveTextAsync("Proven.");
+        Parley.Upstream.Enqueue(ScriptedReply.Text("Again."));
+        await SendAsync(page, "second");
+        await Expect(page.Locator(".parley-message-assistant .parley-bubble").Last).ToHaveTextAsync("Again.");
+        await Expect(page.Locator(".parley-notice")).ToHaveCountAsync(0);
+        AssertNoConsoleErrors();
+    }
+
+    [Fact]
     public async Task The_operators_own_words_are_shown_at_a_limit_and_clearing_is_still_offered()
     {
         var session = await Parley.CreateSessionAsync(await Parley.CreateChatClientAsync(limitingParameters: new

@@ -43,6 +43,7 @@ public sealed class ClientDraft
     public bool Debug { get; set; }
     public bool MaskPersonalData { get; set; }
     public bool PrivacyMode { get; set; }
+    public string ProofOfWorkBits { get; set; } = "";
 
     public static ClientDraft Of(ChatClient client)
     {
@@ -64,6 +65,7 @@ public sealed class ClientDraft
             AllowedFrameOrigins = string.Join('\n', p.AllowedFrameOrigins), Debug = p.Debug,
             MaskPersonalData = p.MaskPersonalData,
             PrivacyMode = p.PrivacyMode,
+            ProofOfWorkBits = Number.Show(p.ProofOfWorkBits),
         };
         draft.Suggestions.AddRange(p.SuggestionButtons.Select(b => new Suggestion { Label = b.Label, Prompt = b.Prompt }));
         return draft;
@@ -71,7 +73,7 @@ public sealed class ClientDraft
 
     public ChatClientRequest Request(FieldErrors errors, ConsoleText text)
     {
-        var parameters = ClientParameters();
+        var parameters = ClientParameters() with { ProofOfWorkBits = errors.Whole("proofOfWorkBits", ProofOfWorkBits, text) };
         var defaults = new LimitingParameters();
         var limits = new LimitingParameters
         {

@@ -24,6 +24,10 @@
   // In debug mode the view carries the daily token budgets: the smallest one left is what stops the next message.
   let budgetLeft = (config.chat.budgets ?? []).reduce((least, b) => Math.min(least, b.left), Infinity);
   let busy = false;
+  // A chat client may ask for a proof of work before a session's first message; it is solved in the background
+  // as soon as the page opens, so it is usually ready when the user sends.
+  let needsProof = Boolean(config.chat.page.proofOfWorkBits) && config.chat.messages.length === 0;
+  let proof = null;
 
   const format = (template, ...args) => template.replace(/\{(\d+)\}/g, (_, i) => String(args[Number(i)] ?? ''));
   const emit = (name, detail) => document.dispatchEvent(new CustomEvent(`parley:${name}`, { detail }));
@@ -354,6 +358,35 @@
     try { return await response.json(); } catch { return null; }
   }
 
+  // ---- Proof of work: a nonce whose SHA-256 of "challenge:nonce" begins with the asked number of zero bits.
+  const leadingZeroBits = (bytes) => {
+    let zeros = 0;
+    for (const byte of bytes) {
+      if (byte === 0) { zeros += 8; continue; }
+      return zeros + Math.clz32(byte) - 24;
+    }
+    return zeros;
+  };
+
+  async function solveProof() {
+    const response = await fetch(`${api}/challenge`, { headers: { Accept: 'application/json' } });
+    const { data } = await response.json();
+    const encoder = new TextEncoder();
+    for (let nonce = 0; ; nonce++) {
+      const digest = await crypto.subtle.digest('SHA-256', encoder.encode(`${data.challenge}:${nonce}`));
+      if (leadingZeroBits(new Uint8Array(digest)) >= data.bits) return { challenge: data.challenge, nonce: String(nonce) };
+    }
+  }
+
+  const postMessage = async (content) => {
+    const body = { content };
+    if (needsProof) body.proof = await (proof ??= solveProof());
+    return fetch(`${api}/messages`, {
+      method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
+      body: JSON.stringify(body),
+    });
+  };
+
   async function send(content) {
     content = content.trim();
     if (busy || !content || input.disabled) return;
@@ -364,13 +397,16 @@
 
     let response;
     try {
-      response = await fetch(`${api}/messages`, {
-        method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
-        body: JSON.stringify({ content }),
-      });
+      response = await postMessage(content);
+      // A challenge left too long unsent expires: solve a fresh one, once.
+      if (response.status === 428) {
+        proof = null;
+        response = await postMessage(content);
+      }
     } catch {
       response = null;
     }
+    if (response?.ok) needsProof = false;
     if (!response?.ok) {
       // Nothing the user typed is lost: the refused message goes back into the input.
       userItem.remove();
@@ -541,6 +577,7 @@
   }
 
   renderConversation(config.chat.messages);
+  if (needsProof && globalThis.crypto?.subtle) proof = solveProof().catch(() => null);
   showSessionUsage();
   showPerson(config.chat.takenOver);
   watchForPeople();
