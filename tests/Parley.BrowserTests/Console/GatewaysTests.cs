@@ -174,7 +174,7 @@ public sealed class GatewaysTests(BrowserFixture browser) : ConsoleTest(browser)
         Parley.Upstream.Enqueue(ScriptedReply.Error(400, "The model `gpt-4o-mini` does not exist."));
         await page.GetByRole(AriaRole.Button, new() { Name = "Test connection of Support model" }).ClickAsync();
         await Expect(status.Locator("code")).ToHaveTextAsync("provider_rejected · HTTP 400");
-        await Expect(status).ToContainTextAsync("(400)");
+        await Expect(status).ToContainTextAsync("It said: HTTP 400 (invalid_request_error: ) The model `gpt-4o-mini` does not exist.");
         AssertNoConsoleErrors();
     }
 

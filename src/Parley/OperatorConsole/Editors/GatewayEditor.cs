@@ -79,7 +79,7 @@ public sealed class GatewayEditor(AppDb db, GatewayStore store, RequestValidator
         catch (Exception ex) when (!ct.IsCancellationRequested)
         {
             var (code, message) = timeout.IsCancellationRequested ? ("provider_timeout", "The model provider took too long to answer.") : ProviderErrors.Describe(ex);
-            return new(false, message, code, StatusOf(ex), clock.Elapsed);
+            return new(false, code == ProviderErrors.RejectedCode ? ProviderErrors.ProviderSaid(ex) ?? message : message, code, StatusOf(ex), clock.Elapsed);
         }
     }
 
