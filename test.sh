@@ -122,8 +122,17 @@ cd "$ROOT"
 mkdir -p TestResults
 RESULTS="$(mktemp -d "$ROOT/TestResults/run-$(date +%Y%m%d-%H%M%S).XXXX")"
 test_rc=0
+# Every Parley the tests start also logs into this folder, and the secrets the tests create are noted there; once
+# every test has run, Parley.RunLogTests searches those logs for those secrets.
+export PARLEY_TEST_RUN_LOG="$RESULTS/run-log"
 dotnet test --solution "$SOLUTION" -c Release --no-ansi --report-xunit-trx --results-directory "$RESULTS" || test_rc=$?
 lap "dotnet test (exit code $test_rc, TRX in $RESULTS)"
+scan_rc=0
+dotnet test --project tests/Parley.RunLogTests/Parley.RunLogTests.csproj -c Release --no-ansi --report-xunit-trx \
+  --results-directory "$RESULTS" || scan_rc=$?
+lap "the run's logs searched for secrets (exit code $scan_rc)"
+[ "$test_rc" -ne 0 ] || test_rc=$scan_rc
+[ "$scan_rc" -ne 0 ] || rm -rf "$PARLEY_TEST_RUN_LOG"
 
 # dotnet test prints no "N passed, N failed" line: sum the <Counters> of this run's TRX files
 # (one per test project); skipped = total - executed.

@@ -92,6 +92,7 @@ public sealed class ParleyProcess : IAsyncDisposable
         });
         var clientId = client.GetProperty("id").GetGuid();
         var session = await PostAsync($"/api/v1/web-chat-client/{clientId}/sessions", new { tag });
+        RunLog.NoteSecret(session.GetProperty("accessKey").GetString());
         return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid(), clientId);
     }
 
@@ -126,5 +127,6 @@ public sealed class ParleyProcess : IAsyncDisposable
             await process.WaitForExitAsync();
         }
         process.Dispose();
+        RunLog.Keep(Output);
     }
 }

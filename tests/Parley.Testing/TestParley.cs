@@ -77,9 +77,11 @@ public sealed class TestParley : IAsyncDisposable
             .. Database.Arguments,
             .. extraArguments,
         ];
+        RunLog.NoteSecret(AdminKey);
         app = ParleyServer.Build(args, services =>
         {
             services.AddFakeLogging();
+            RunLog.AddTo(services);
             if (!systemClock) services.AddSingleton<TimeProvider>(Clock);
             replaceServices?.Invoke(services);
         });
@@ -123,6 +125,9 @@ public sealed class TestParley : IAsyncDisposable
     public async Task<Guid> CreateGatewayAsync(object? parameters = null, string name = "Test gateway")
     {
         parameters ??= new { baseAddress = Upstream.BaseAddress, apiKey = "sk-upstream-secret-123456", modelName = "gpt-4o-mini" };
+        if (JsonSerializer.SerializeToElement(parameters, JsonSerializerOptions.Web).TryGetProperty("apiKey", out var apiKey)
+            && apiKey.ValueKind == JsonValueKind.String)
+            RunLog.NoteSecret(apiKey.GetString());
         var body = await PostOkAsync("/api/v1/ai-gateways", new { name, parameters });
         return body.GetProperty("data").GetProperty("id").GetGuid();
     }
@@ -140,6 +145,7 @@ public sealed class TestParley : IAsyncDisposable
         clientId ??= await CreateChatClientAsync();
         var body = await PostOkAsync($"/api/v1/web-chat-client/{clientId}/sessions", request ?? new { });
         var data = body.GetProperty("data");
+        RunLog.NoteSecret(data.GetProperty("accessKey").GetString());
         return new CreatedSession(clientId.Value, data.GetProperty("sessionId").GetGuid(),
             data.GetProperty("accessKey").GetString()!, data.GetProperty("talkUrl").GetString()!);
     }
@@ -147,6 +153,7 @@ public sealed class TestParley : IAsyncDisposable
     /// <summary>An operator account made through <c>/api/v1/operators</c>; returns its id.</summary>
     public async Task<Guid> CreateOperatorAsync(string userName, string password, string role = "agent", string? displayName = null)
     {
+        RunLog.NoteSecret(password);
         var body = await PostOkAsync("/api/v1/operators", new { userName, displayName = displayName ?? userName, password, role });
         return body.GetProperty("data").GetProperty("id").GetGuid();
     }

@@ -45,6 +45,7 @@ public sealed partial class FakeTelegram : IAsyncDisposable
         if (colon < 1 || !long.TryParse(token[..colon], NumberStyles.None, CultureInfo.InvariantCulture, out var botId))
             throw new ArgumentException("A bot token is the bot's id, a colon and a secret.", nameof(token));
         Token = token;
+        RunLog.NoteSecret(token);
         Bot = new(botId, "Parley Test Bot", "parley_test_bot", LanguageCode: null);
         host = new(HandleAsync);
     }

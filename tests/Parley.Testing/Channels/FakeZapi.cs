@@ -41,7 +41,9 @@ public sealed partial class FakeZapi : IAsyncDisposable
     {
         InstanceId = instanceId;
         InstanceToken = instanceToken;
+        RunLog.NoteSecret(instanceToken);
         ClientToken = clientToken;
+        RunLog.NoteSecret(clientToken);
         host = new(HandleAsync);
     }
 
