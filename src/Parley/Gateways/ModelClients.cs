@@ -38,7 +38,7 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
             Endpoint = new Uri(gateway.Parameters.BaseAddress),
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName)),
             // The SDK's retry policy only acts before a response arrives, so it never repeats tokens the user saw.
-            RetryPolicy = new ProviderRetryPolicy(settings.MaxRetries),
+            RetryPolicy = new ProviderRetryPolicy(settings.MaxRetries, TimeSpan.FromSeconds(settings.MaxRetryWaitSeconds)),
             // Streams are governed by Parley's first-token and idle timeouts instead of one overall deadline.
             NetworkTimeout = Timeout.InfiniteTimeSpan,
             UserAgentApplicationId = "parley",

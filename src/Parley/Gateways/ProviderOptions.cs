@@ -17,4 +17,10 @@ public sealed class ProviderOptions
 
     /// <summary>Retries of transient failures (connection refused, 429, 5xx), all before the first token.</summary>
     [Range(0, 10)] public int MaxRetries { get; set; } = 2;
+
+    /// <summary>
+    /// The longest wait for a retry: a provider asking (Retry-After) for longer is told to the user at once as rate
+    /// limited, rather than keeping them staring at a typing indicator.
+    /// </summary>
+    [Range(0, 600)] public int MaxRetryWaitSeconds { get; set; } = 10;
 }

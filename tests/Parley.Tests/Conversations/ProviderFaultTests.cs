@@ -50,6 +50,21 @@ public abstract class ProviderFaultTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task A_rate_limit_asking_for_a_long_wait_is_told_at_once_instead_of_waited_for()
+    {
+        await using var parley = await TestParley.StartAsync(kind, "--Providers:MaxRetries=2");
+        var session = await parley.CreateSessionAsync();
+        parley.Upstream.Enqueue(ScriptedReply.Error(429, "slow down") with { RetryAfter = TimeSpan.FromSeconds(120) });
+        var started = Stopwatch.StartNew();
+
+        var reply = await parley.SendAsync(session.AccessKey, "hi", Ct);
+
+        Assert.Equal("provider_rate_limited", reply.Last.Data.GetProperty("code").GetString());
+        Assert.Single(parley.Upstream.Requests);
+        Assert.True(started.Elapsed < TimeSpan.FromSeconds(10), $"The user waited {started.Elapsed.TotalSeconds:0.0} s.");
+    }
+
+    [Fact]
     public async Task Rejected_provider_key_is_reported_without_being_retried_or_echoed()
     {
         await using var parley = await TestParley.StartAsync(kind);

@@ -498,7 +498,8 @@ public sealed class TelegramOnSqlite() : TelegramTests(DatabaseKind.Sqlite)
         Assert.Equal("700…6789", (await bot.GetIntegrationAsync()).GetProperty("botToken").GetString());
         Assert.All(responses, body => Assert.DoesNotContain(secret, body, StringComparison.Ordinal));
         var lines = bot.Parley.Logs.GetSnapshot().Select(r => $"{r.Message} {r.Exception}").ToList();
-        Assert.Contains(lines, line => line.Contains("/bot7000000001:", StringComparison.Ordinal)); // the Bot API calls were logged
+        // The Bot API calls were logged, the token in their path cut to its hint.
+        Assert.Contains(lines, line => line.Contains("/bot700…6789/sendMessage", StringComparison.Ordinal));
         Assert.All(lines, line => Assert.DoesNotContain(secret, line, StringComparison.Ordinal));
     }
 }
