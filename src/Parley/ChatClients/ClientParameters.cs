@@ -34,6 +34,9 @@ public sealed record ClientParameters : IValidatableObject
     /// </summary>
     public bool PrivacyMode { get; init; }
 
+    /// <summary>Users may send files with their messages, within the limits of <see cref="LimitingParameters"/>.</summary>
+    public bool AllowAttachments { get; init; }
+
     /// <summary>
     /// A web session's first message needs a proof of work of this many leading zero bits (16 is about a second of a
     /// phone's work), against scripts that open public embeds by the thousand; null asks for none.

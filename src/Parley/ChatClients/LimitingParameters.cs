@@ -27,6 +27,13 @@ public sealed record LimitingParameters
     /// <summary>Tokens the messages sent from one client address (talk page or API) may use per UTC day.</summary>
     [Range(1, 2_000_000_000)] public int? DailyTokensPerAddress { get; init; }
 
+    /// <summary>The file types users may send (read from the bytes); all that Parley reads when left empty.</summary>
+    [MaxLength(20)] public IReadOnlyList<string> AllowedAttachmentTypes { get; init; } = [];
+
+    [Range(1, 50_000_000)] public int MaxAttachmentBytes { get; init; } = 10_000_000;
+    [Range(1, 100_000_000)] public int MaxAttachmentBytesPerMessage { get; init; } = 20_000_000;
+    [Range(1, 20)] public int MaxAttachmentsPerMessage { get; init; } = 5;
+
     /// <summary>What users are told when a limit stops them, in the operator's words instead of Parley's.</summary>
     public LimitMessages LimitMessages { get; init; } = new();
 

@@ -1,3 +1,7 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.EntityFrameworkCore;
+using Parley.Data;
+using Parley.Attachments;
 using System.ComponentModel.DataAnnotations;
 using System.Net.ServerSentEvents;
 using System.Runtime.CompilerServices;
@@ -27,11 +31,15 @@ public static class ChatEndpoints
         // A reply in progress (409), the limits (403, 429), and shared state out of reach (503) refuse a new reply.
         chat.MapPost("/messages", SendMessage)
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
-            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable);
+            .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
+            .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            // Files come base64 in the body: room for a message's files at the largest limit a chat client may set.
+            .WithMetadata(new RequestSizeLimitAttribute(MaxMessageRequestBytes));
         chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         chat.MapGet("/reply", FollowReply);
         chat.MapGet("/challenge", Challenge);
+        chat.MapGet("/attachments/{attachmentId:guid}", GetAttachment);
         chat.MapPost("/messages/{messageId:guid}/feedback", GiveFeedback);
         chat.MapDelete("/messages", Clear);
         chat.MapPost("/continue", Continue);
@@ -41,12 +49,14 @@ public static class ChatEndpoints
         return app;
     }
 
+    const long MaxMessageRequestBytes = 140_000_000;
+
     static async Task<Results<Ok<Envelope<ChatView>>, ProblemHttpResult>> GetChat(
         string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, FailedAuthentications.ClientAddress(http), ct)));
+        return TypedResults.Ok(Envelope.Of(await conversations.ViewAsync(context, accessKey, FailedAuthentications.ClientAddress(http), ct)));
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
@@ -61,9 +71,25 @@ public static class ChatEndpoints
                 $"This conversation's first message needs a proof of work: solve GET …/challenge ({bits} bits) and send it as proof.",
                 new Dictionary<string, object?> { ["bits"] = bits });
         }
-        var outcome = await conversations.SendAsync(context, new UserMessage(request.Content, Address: FailedAuthentications.ClientAddress(http)), ct);
+        var files = request.Attachments?.Select(a => new IncomingFile(a.Name, a.Data)).ToList();
+        var outcome = await conversations.SendAsync(context,
+            new UserMessage(request.Content, Address: FailedAuthentications.ClientAddress(http), Files: files), ct);
         if (outcome.Refusal is { } refusal) return Problem(refusal);
         return outcome.Held is { } held ? new EventStreamResult(new[] { ChatEvents.OfHeld(held) }.ToAsyncEnumerable()) : Stream(outcome.Run!, ct);
+    }
+
+    /// <summary>The bytes of a file of this session, for holders of its key: images inline, other files as downloads.</summary>
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAttachment(
+        string accessKey, Guid attachmentId, ConversationService conversations, AppDb db, IBlobStore blobs, HttpContext http, CancellationToken ct)
+    {
+        var access = await conversations.OpenAsync(accessKey, ct);
+        if (access.Open is not { } context) return Refuse(access, http);
+        var attachment = await db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.SessionId == context.Session.Id, ct);
+        if (attachment is null || await blobs.GetAsync(attachment.Sha256, ct) is not { } bytes) return ApiProblem.NotFound("The attachment");
+        // Served as what the bytes are, never as HTML: a file can't become a page of Parley's origin.
+        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
+        var inline = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal);
+        return TypedResults.File(bytes, attachment.ContentType, inline ? null : attachment.Name);
     }
 
     /// <summary>A challenge for the session's first message, when its chat client asks for a proof of work (bits null: none asked).</summary>
@@ -208,6 +234,9 @@ public static class ChatEndpoints
         ConversationRefusal.InputTooLong => StatusCodes.Status400BadRequest,
         ConversationRefusal.MaxMessagesReached => StatusCodes.Status403Forbidden,
         ConversationRefusal.HourlyLimitReached or ConversationRefusal.TokenBudgetSpent => StatusCodes.Status429TooManyRequests,
+        ConversationRefusal.AttachmentsNotAllowed or ConversationRefusal.AttachmentTypeRefused or ConversationRefusal.TooManyAttachments
+            or ConversationRefusal.ImagesNotAccepted => StatusCodes.Status400BadRequest,
+        ConversationRefusal.AttachmentTooLarge => StatusCodes.Status413PayloadTooLarge,
         ConversationRefusal.ReplyInProgress or ConversationRefusal.NothingToRetry or ConversationRefusal.TakenOver
             or ConversationRefusal.NotTakenOver => StatusCodes.Status409Conflict,
         _ => throw new ArgumentOutOfRangeException(nameof(code), code, "A refusal of the conversation core without a status."),
@@ -217,10 +246,20 @@ public static class ChatEndpoints
 public sealed record OperatorMessagePayload(Guid MessageId, string Content, string Name, DateTime CreatedAt);
 public sealed record PersonPayload(string? Name);
 
-/// <summary><c>proof</c>: a solved challenge, needed with a session's first message when its chat client asks for a proof of work.</summary>
+/// <summary>
+/// <c>proof</c>: a solved challenge, needed with a session's first message when its chat client asks for a proof of
+/// work. <c>attachments</c>: files, base64 in <c>data</c>, when the chat client takes them.
+/// </summary>
 public sealed record SendMessageRequest(
     [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content,
-    ProofOfWorkAnswer? Proof = null);
+    ProofOfWorkAnswer? Proof = null,
+    [property: MaxLength(20)] IReadOnlyList<AttachmentUpload>? Attachments = null);
+
+/// <summary>A file in a JSON message: its name, and its bytes in base64. Its type is read from the bytes; <c>contentType</c> is only a hint.</summary>
+public sealed record AttachmentUpload(
+    [property: Required(ErrorMessage = "The name field is required."), StringLength(255)] string Name,
+    [property: Required(ErrorMessage = "The data field is required.")] byte[] Data,
+    [property: StringLength(100)] string? ContentType = null);
 
 public sealed record FeedbackRequest(
     [property: Required(ErrorMessage = "The rating field is required."),

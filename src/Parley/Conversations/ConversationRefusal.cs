@@ -17,6 +17,11 @@ public sealed record ConversationRefusal(string Code, string Message, IReadOnlyD
     public const string HourlyLimitReached = "hourly_limit_reached";
     public const string InputTooLong = "input_too_long";
     public const string TokenBudgetSpent = "token_budget_spent";
+    public const string AttachmentsNotAllowed = "attachments_not_allowed";
+    public const string AttachmentTypeRefused = "attachment_type_refused";
+    public const string AttachmentTooLarge = "attachment_too_large";
+    public const string TooManyAttachments = "too_many_attachments";
+    public const string ImagesNotAccepted = "images_not_accepted";
     public const string TakenOver = "taken_over";
     public const string NotTakenOver = "not_taken_over";
 

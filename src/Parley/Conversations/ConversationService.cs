@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Admin;
+using Parley.Attachments;
 using Parley.ChatClients;
 using Parley.Data;
 using Parley.Gateways;
@@ -49,7 +50,7 @@ public sealed record OperatorRef(string Id, string Name)
 /// A user message and how it came: <paramref name="RenewFor"/> keeps a channel's session alive that long after it;
 /// <paramref name="Address"/> is the client address it came from, for the daily budget per address (web only).
 /// </summary>
-public sealed record UserMessage(string Content, TimeSpan? RenewFor = null, string? Address = null);
+public sealed record UserMessage(string Content, TimeSpan? RenewFor = null, string? Address = null, IReadOnlyList<IncomingFile>? Files = null);
 
 /// <summary>
 /// The one place every channel goes through: session lookup, expiry and renewal, limits, prompt assembly and
@@ -58,7 +59,7 @@ public sealed record UserMessage(string Content, TimeSpan? RenewFor = null, stri
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
-    TokenBudgets budgets,
+    TokenBudgets budgets, IBlobStore blobs, ConversationFiles files, SessionErasure erasure,
     ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, IPrivateContent privateContent, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -89,13 +90,15 @@ public sealed class ConversationService(
     /// The session as its page sees it: display parameters, limits, expiry, usage and the conversation; in debug mode
     /// also the daily token budgets as they stand for a message from <paramref name="address"/>.
     /// </summary>
-    public async Task<ChatView> ViewAsync(SessionContext context, string? address, CancellationToken ct)
+    public async Task<ChatView> ViewAsync(SessionContext context, string accessKey, string? address, CancellationToken ct)
     {
         var session = context.Session;
         var replying = await registry.IsReplyingAsync(session.Id);
         // A reply being generated is followed through /reply, from its first token; with none running, a reply
         // still marked generating was left by an instance that stopped.
         var messages = await ConversationAsync(session.Id, settleAbandoned: !replying, ct);
+        var attachments = (await files.OfAsync([.. messages.Where(m => m.HasAttachments).Select(m => m.Id)], ct)).ToLookup(a => a.MessageId,
+            a => new AttachmentView(a.Id, a.Name, a.ContentType, a.Size, $"/api/v1/chat/{accessKey}/attachments/{a.Id}"));
         return new ChatView(
             session.Id,
             context.Client.Name,
@@ -105,7 +108,7 @@ public sealed class ConversationService(
             session.ExpiresAt,
             new UsageView(session.InputTokens, session.OutputTokens, "total"),
             replying,
-            messages.Select(MessageView.Of).ToList(),
+            [.. messages.Select(m => m.HasAttachments ? MessageView.Of(m) with { Attachments = [.. attachments[m.Id]] } : MessageView.Of(m))],
             await db.Integrations.Where(i => i.ChatClientId == context.Client.Id && i.Address != null)
                 .Select(i => i.Type).Distinct().OrderBy(t => t).ToListAsync(ct),
             session.TakenOverBy is null ? null : session.TakenOverName ?? "",
@@ -124,9 +127,14 @@ public sealed class ConversationService(
         if (string.IsNullOrWhiteSpace(content))
             return Task.FromResult(new StartOutcome(null, new ConversationRefusal(ConversationRefusal.MessageEmpty, "The message must not be empty.")));
 
+        var attached = new List<Attachment>();
         return StartReplyAsync(context, message.Address, async (history, stamp) =>
         {
             if (await limits.CheckAsync(context, history, content, message.Address, ct) is { } refusal) return refusal;
+            var (accepted, refused) = message.Files is { Count: > 0 } sent ? AttachmentRules.Check(context, sent) : ([], null);
+            if (refused is not null) return refused;
+            if (accepted.Count > 0 && context.Client.ClientParameters.PrivacyMode)
+                return new ConversationRefusal(ConversationRefusal.AttachmentsNotAllowed, "This assistant keeps nothing it is told, and takes no files.");
 
             var session = context.Session;
             var renewal = context.Client.LimitingParameters;
@@ -135,16 +143,29 @@ public sealed class ConversationService(
             if (message.RenewFor is { } keepAlive && Now + keepAlive > renewed) renewed = Now + keepAlive;
             if (renewed > session.ExpiresAt) session.ExpiresAt = renewed;
 
-            history.Add(new Message
+            var asked = new Message
             {
                 SessionId = session.Id,
                 Role = MessageRole.User,
                 Content = content,
                 CreatedAt = stamp(),
                 Status = MessageStatus.Complete,
-            });
+                HasAttachments = accepted.Count > 0,
+            };
+            history.Add(asked);
+            // The bytes first: the message's commit then names only blobs that exist.
+            foreach (var (file, type) in accepted)
+            {
+                var sha256 = Blobs.Sha256(file.Data);
+                await blobs.PutAsync(sha256, file.Data, ct);
+                attached.Add(new Attachment
+                {
+                    MessageId = asked.Id, SessionId = session.Id, Name = Path.GetFileName(file.Name), ContentType = type.ContentType,
+                    Size = file.Data.Length, Sha256 = sha256, Position = attached.Count,
+                });
+            }
             return null;
-        }, ct);
+        }, ct, attached);
     }
 
     static readonly TimeSpan AppendWaitStep = TimeSpan.FromMilliseconds(50);
@@ -226,7 +247,8 @@ public sealed class ConversationService(
     /// user's message once the caller has seen an answer begin.
     /// </summary>
     async Task<StartOutcome> StartReplyAsync(
-        SessionContext context, string? address, Func<List<Message>, Func<DateTime>, Task<ConversationRefusal?>> prepare, CancellationToken ct)
+        SessionContext context, string? address, Func<List<Message>, Func<DateTime>, Task<ConversationRefusal?>> prepare, CancellationToken ct,
+        IReadOnlyList<Attachment>? attached = null)
     {
         var session = context.Session;
         // While a person answers, no reply runs: the lock is only ever held for a moment by another append.
@@ -249,10 +271,12 @@ public sealed class ConversationService(
                 await registry.EndAsync(session.Id, run);
                 return new(null, refusal);
             }
-            if (session.TakenOverBy is not null) return new(null, null, await HoldAsync(context, run, history.Except(stored).ToList(), expiresAt));
+            attached ??= [];
+            if (session.TakenOverBy is not null) return new(null, null, await HoldAsync(context, run, history.Except(stored).ToList(), expiresAt, attached));
 
+            var filesOf = await files.ForPromptAsync([.. await files.OfAsync([.. stored.Where(m => m.HasAttachments).Select(m => m.Id)], ct), .. attached], ct);
             var prompt = PromptBuilder.Build(
-                context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, session.ExtraContext, history);
+                context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, session.ExtraContext, history, filesOf);
             var reply = new Message
             {
                 SessionId = session.Id,
@@ -270,6 +294,7 @@ public sealed class ConversationService(
                 foreach (var id in removed) db.Messages.Delete(id, () => Message.StandIn(id));
                 Touch(db, sessionId, reply.CreatedAt, renewedTo);
                 db.Messages.AddRange(added);
+                db.Attachments.AddRange(attached);
             });
             run.MessageId = reply.Id;
             var asked = history.LastOrDefault(m => m.Role == MessageRole.User)?.Content;
@@ -289,7 +314,7 @@ public sealed class ConversationService(
     /// While a person answers in the assistant's place, the user's message is stored without a reply: they see it
     /// reach a person, and the operators see it arrive.
     /// </summary>
-    async Task<HeldMessage> HoldAsync(SessionContext context, ReplyRun run, List<Message> added, DateTime expiresAt)
+    async Task<HeldMessage> HoldAsync(SessionContext context, ReplyRun run, List<Message> added, DateTime expiresAt, IReadOnlyList<Attachment> attached)
     {
         var session = context.Session;
         var sessionId = session.Id;
@@ -301,6 +326,7 @@ public sealed class ConversationService(
             {
                 Touch(db, sessionId, added[^1].CreatedAt, renewedTo);
                 db.Messages.AddRange(rows);
+                db.Attachments.AddRange(attached);
             });
         }
         finally
@@ -380,8 +406,8 @@ public sealed class ConversationService(
     public async Task ClearAsync(SessionContext context, CancellationToken ct)
     {
         await Visible(context.Session.Id).ExecuteUpdateAsync(m => m.SetProperty(x => x.ClearedAt, Now), ct);
-        // Cleared messages are never shown again: privacy mode has no reason to keep their text.
-        await privateContent.ForgetAsync(context.Session.Id);
+        // Cleared messages are never shown again: neither privacy mode's texts nor the files are kept for them.
+        await erasure.ClearedAsync(context.Session.Id, ct);
     }
 
     /// <summary>The end user's rating of one of the replies they can see; null when there is no such reply.</summary>

@@ -1,6 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.EntityFrameworkCore;
-using Parley.Data;
 using Parley.Sessions;
 
 namespace Parley.Conversations;
@@ -32,15 +30,6 @@ public static class PrivateContentExtensions
     {
         await store.KeepAsync(sessionId, keepUntil, [.. messages.Select(m => new PrivateText(m.Id, m.Content, m.Reasoning))]);
         return [.. messages.Select(m => m.WithoutText())];
-    }
-
-    /// <summary>Deletes the sessions with all that is in them, privacy mode's texts included; how many there were.</summary>
-    public static async Task<int> DeleteSessionsAsync(this IPrivateContent store, AppDb db, IQueryable<Session> sessions, CancellationToken ct)
-    {
-        var ids = await sessions.Select(s => s.Id).ToListAsync(ct);
-        if (ids.Count == 0) return 0;
-        foreach (var id in ids) await store.ForgetAsync(id);
-        return await db.Sessions.Where(s => ids.Contains(s.Id)).ExecuteDeleteAsync(ct);
     }
 }
 

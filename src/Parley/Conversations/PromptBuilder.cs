@@ -10,8 +10,10 @@ public static class PromptBuilder
     /// System = gateway instruction, then the chat client's context, then the session's extra context; then the
     /// history (user turns through the template); then the assistant prefill, if any, as the start of the reply.
     /// </summary>
+    /// <remarks><paramref name="files"/>: what each user message's files add to its turn (images, documents' text), by message id.</remarks>
     public static List<ChatMessage> Build(
-        GatewayParameters gateway, string? clientContext, string? sessionContext, IEnumerable<Message> history)
+        GatewayParameters gateway, string? clientContext, string? sessionContext, IEnumerable<Message> history,
+        IReadOnlyDictionary<Guid, List<AIContent>>? files = null)
     {
         var prompt = new List<ChatMessage>();
         var system = string.Join("\n\n",
@@ -21,7 +23,11 @@ public static class PromptBuilder
         foreach (var message in history)
         {
             if (message.Role == MessageRole.User)
-                prompt.Add(new ChatMessage(ChatRole.User, gateway.ApplyTemplate(message.Content)));
+            {
+                prompt.Add(files?.GetValueOrDefault(message.Id) is { Count: > 0 } attached
+                    ? new ChatMessage(ChatRole.User, [new TextContent(gateway.ApplyTemplate(message.Content)), .. attached])
+                    : new ChatMessage(ChatRole.User, gateway.ApplyTemplate(message.Content)));
+            }
             else if (message.Content.Length > 0)
                 prompt.Add(new ChatMessage(ChatRole.Assistant, message.Content));
         }

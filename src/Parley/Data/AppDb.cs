@@ -33,6 +33,8 @@ public abstract class AppDb(DbContextOptions options)
     public DbSet<ContinuationCode> ContinuationCodes => Set<ContinuationCode>();
     public DbSet<SessionSeen> SessionsSeen => Set<SessionSeen>();
     public DbSet<Insight.UsageDay> UsageDays => Set<Insight.UsageDay>();
+    public DbSet<Attachments.Attachment> Attachments => Set<Attachments.Attachment>();
+    public DbSet<Attachments.StoredBlob> Blobs => Set<Attachments.StoredBlob>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -120,6 +122,24 @@ public abstract class AppDb(DbContextOptions options)
             e.Property(m => m.FeedbackComment).HasMaxLength(2000);
             e.Property(m => m.AuthorId).HasMaxLength(64);
             e.Property(m => m.AuthorName).HasMaxLength(100);
+        });
+
+        builder.Entity<Attachments.Attachment>(e =>
+        {
+            e.HasOne<Message>().WithMany().HasForeignKey(a => a.MessageId).OnDelete(DeleteBehavior.Cascade);
+            e.HasIndex(a => a.MessageId);
+            e.HasIndex(a => a.SessionId);
+            // Deleting a session asks which of its blobs no other message uses.
+            e.HasIndex(a => a.Sha256);
+            e.Property(a => a.Name).HasMaxLength(255);
+            e.Property(a => a.ContentType).HasMaxLength(100);
+            e.Property(a => a.Sha256).HasMaxLength(64);
+        });
+
+        builder.Entity<Attachments.StoredBlob>(e =>
+        {
+            e.HasKey(b => b.Sha256);
+            e.Property(b => b.Sha256).HasMaxLength(64);
         });
 
         builder.Entity<Insight.UsageDay>(e =>

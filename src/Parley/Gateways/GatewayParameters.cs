@@ -30,6 +30,9 @@ public sealed record GatewayParameters : IValidatableObject
     /// <summary>Text the assistant's reply starts with; sent to the model as the start of its turn.</summary>
     [StringLength(20_000)] public string? AssistantPrefill { get; init; }
 
+    /// <summary>The model takes images (OpenAI image_url parts); a message with an image for one that does not is refused before sending.</summary>
+    public bool AcceptsImages { get; init; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrEmpty(UserPromptTemplate) && !UserPromptTemplate.Contains(MessagePlaceholder, StringComparison.Ordinal))

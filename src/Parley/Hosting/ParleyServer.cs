@@ -3,6 +3,7 @@ using System.Net;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.AspNetCore.HttpOverrides;
 using Microsoft.AspNetCore.ResponseCompression;
+using Parley.Attachments;
 using Parley.Admin;
 using Parley.Api;
 using Parley.ChatClients;
@@ -60,6 +61,7 @@ public static class ParleyServer
         builder.Services.Configure<BrotliCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         builder.Services.Configure<GzipCompressionProviderOptions>(o => o.Level = System.IO.Compression.CompressionLevel.Optimal);
         builder.Services.AddParleyDatabase(builder.Configuration, builder.Environment.ContentRootPath);
+        builder.Services.AddAttachments(builder.Configuration, builder.Environment.ContentRootPath);
         builder.Services.AddSingleton(KeyRingProtection.Configure(
             builder.Services.AddDataProtection().SetApplicationName("Parley").PersistKeysToDbContext<AppDb>(), builder.Configuration));
         builder.Services.AddParleyTelemetry(builder.Configuration);

@@ -3,9 +3,11 @@ using Parley.Conversations;
 namespace Parley.Sessions;
 
 /// <summary><c>author</c>: who wrote it — the end user, the assistant, or an operator answering in its place.</summary>
+/// <summary><c>attachments</c>: the files that came with it, each with the <c>url</c> that serves it to holders of the session's key.</summary>
 public sealed record MessageView(
     Guid Id, string Role, string Content, string? Reasoning, DateTime CreatedAt, string Status, string? Error,
-    string? ErrorCode, string? FinishReason, UsageView? Usage, FeedbackView? Feedback, MessageAuthor Author)
+    string? ErrorCode, string? FinishReason, UsageView? Usage, FeedbackView? Feedback, MessageAuthor Author,
+    IReadOnlyList<Attachments.AttachmentView>? Attachments = null)
 {
     public static MessageView Of(Message m) => new(
         m.Id,

@@ -1,4 +1,3 @@
-using Parley.Conversations;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 
@@ -49,9 +48,9 @@ public sealed partial class RetentionJob(IServiceScopeFactory scopes, TimeProvid
             if (client.LimitingParameters.RetentionDays is not { } days) continue;
             var cutoff = now.AddDays(-days);
             var deleted = 0;
-            var privateContent = scope.ServiceProvider.GetRequiredService<IPrivateContent>();
-            while (await privateContent.DeleteSessionsAsync(
-                db, db.Sessions.Where(s => s.ChatClientId == client.Id && s.LastMessageAt < cutoff).OrderBy(s => s.Id).Take(Batch), ct) is > 0 and var batch)
+            var erasure = scope.ServiceProvider.GetRequiredService<SessionErasure>();
+            while (await erasure.DeleteAsync(
+                db.Sessions.Where(s => s.ChatClientId == client.Id && s.LastMessageAt < cutoff).OrderBy(s => s.Id).Take(Batch), ct) is > 0 and var batch)
                 deleted += batch;
             if (deleted > 0) LogDeleted(logger, deleted, client.Name, days);
         }

@@ -70,6 +70,8 @@ public sealed class Message
     /// <see cref="Conversations.IPrivateContent"/> for the life of the session.
     /// </summary>
     public bool Private { get; set; }
+    /// <summary>Files came with it (<see cref="Attachments.Attachment"/>): only then are its attachments looked up.</summary>
+    public bool HasAttachments { get; set; }
     /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
     public DateTime? ClearedAt { get; set; }
 

@@ -146,19 +146,19 @@ public static class SessionEndpoints
     /// the tag is the user's id. The tag is required, so no call deletes everything by accident.
     /// </summary>
     static async Task<Results<Ok<Envelope<DeletedSessions>>, ProblemHttpResult>> DeleteSessionsByTag(
-        Guid clientId, string? tag, AppDb db, IPrivateContent privateContent, CancellationToken ct)
+        Guid clientId, string? tag, AppDb db, SessionErasure erasure, CancellationToken ct)
     {
         if (string.IsNullOrWhiteSpace(tag))
             return ApiProblem.Invalid("tag", "The tag parameter is required: every session of the chat client with this tag is deleted.");
         if (!await db.ChatClients.AnyAsync(c => c.Id == clientId, ct)) return ApiProblem.NotFound("The chat client");
-        var deleted = await privateContent.DeleteSessionsAsync(db, db.Sessions.Where(s => s.ChatClientId == clientId && s.Tag == tag), ct);
+        var deleted = await erasure.DeleteAsync(db.Sessions.Where(s => s.ChatClientId == clientId && s.Tag == tag), ct);
         return TypedResults.Ok(Envelope.Of(new DeletedSessions(deleted), $"{deleted} session(s) with this tag were deleted."));
     }
 
     static async Task<Results<Ok<Envelope<object?>>, ProblemHttpResult>> DeleteSession(
-        Guid clientId, Guid sessionId, AppDb db, IPrivateContent privateContent, CancellationToken ct)
+        Guid clientId, Guid sessionId, AppDb db, SessionErasure erasure, CancellationToken ct)
     {
-        var deleted = await privateContent.DeleteSessionsAsync(db, db.Sessions.Where(s => s.Id == sessionId && s.ChatClientId == clientId), ct);
+        var deleted = await erasure.DeleteAsync(db.Sessions.Where(s => s.Id == sessionId && s.ChatClientId == clientId), ct);
         return deleted == 0 ? ApiProblem.NotFound("The session") : TypedResults.Ok(Envelope.Of<object?>(null, "The session was deleted."));
     }
 }

@@ -39,7 +39,7 @@ public static class TalkPageEndpoints
 
         var parameters = context.Client.ClientParameters;
         headers.ContentSecurityPolicy = TalkPageHtml.ContentSecurityPolicy(nonce, parameters.AllowedFrameOrigins);
-        var view = await conversations.ViewAsync(context, FailedAuthentications.ClientAddress(http), ct);
+        var view = await conversations.ViewAsync(context, accessKey, FailedAuthentications.ClientAddress(http), ct);
         var page = new TalkPageModel(parameters, view, TalkStrings.For(parameters.LanguageCode), $"/api/v1/chat/{accessKey}");
         return Page(TalkPageHtml.Render(page, assets, nonce), StatusCodes.Status200OK);
     }

@@ -161,7 +161,7 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
     public async Task<bool> DeleteAsync(Guid sessionId, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
-        return await scope.ServiceProvider.GetRequiredService<IPrivateContent>().DeleteSessionsAsync(Db(scope), Db(scope).Sessions.Where(s => s.Id == sessionId), ct) > 0;
+        return await scope.ServiceProvider.GetRequiredService<SessionErasure>().DeleteAsync(Db(scope).Sessions.Where(s => s.Id == sessionId), ct) > 0;
     }
 
     public async Task MarkSeenAsync(Guid sessionId, string reader, CancellationToken ct)

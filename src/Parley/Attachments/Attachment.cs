@@ -1,0 +1,26 @@
+namespace Parley.Attachments;
+
+/// <summary>
+/// A file that came with a message: its name and checked content type, and the SHA-256 of its bytes, which live
+/// once in the blob store however many messages carry them.
+/// </summary>
+public sealed class Attachment
+{
+    public Guid Id { get; init; } = Guid.CreateVersion7();
+    public Guid MessageId { get; init; }
+    public Guid SessionId { get; init; }
+    public required string Name { get; init; }
+    /// <summary>The type read from the bytes (image/png, application/pdf, text/plain…), never the one the sender claimed.</summary>
+    public required string ContentType { get; init; }
+    public long Size { get; init; }
+    public required string Sha256 { get; init; }
+    /// <summary>Where it came among its message's files, from 0.</summary>
+    public int Position { get; init; }
+}
+
+/// <summary>A blob kept in the database (<c>Attachments:Store = Database</c>), so instances share them without a shared disk.</summary>
+public sealed class StoredBlob
+{
+    public required string Sha256 { get; init; }
+    public required byte[] Data { get; init; }
+}
