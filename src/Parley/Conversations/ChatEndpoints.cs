@@ -1,4 +1,3 @@
-using Microsoft.AspNetCore.Mvc;
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
 using Parley.Attachments;
@@ -33,8 +32,7 @@ public static class ChatEndpoints
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
-            // Files come base64 in the body: room for a message's files at the largest limit a chat client may set.
-            .WithMetadata(new RequestSizeLimitAttribute(MaxMessageRequestBytes));
+            .WithMetadata(CarriesFiles.Instance);
         chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);
         chat.MapGet("/reply", FollowReply);
@@ -48,8 +46,6 @@ public static class ChatEndpoints
             .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
     }
-
-    const long MaxMessageRequestBytes = 140_000_000;
 
     static async Task<Results<Ok<Envelope<ChatView>>, ProblemHttpResult>> GetChat(
         string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)

@@ -117,6 +117,7 @@ public static class ParleyServer
         app.UseConsole();
         app.UseParleyRateLimits();
         app.UseSessionCors();
+        app.UseAttachmentUploads();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseAntiforgery();

@@ -114,6 +114,11 @@ public abstract class AttachmentTests(DatabaseKind kind)
 
         Assert.Equal("done", sent.Last.Type);
         Assert.Contains("File report.txt:", parley.Upstream.Requests[^1].Body.GetRawText(), StringComparison.Ordinal);
+
+        // A chat client that takes no files keeps the usual body limit.
+        var plain = await parley.CreateSessionAsync();
+        var refused = await SendAsync(parley, plain.AccessKey, "Summarise", ("report.txt", text));
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, refused.Status);
     }
 
     [Fact]

@@ -1,0 +1,33 @@
+using Microsoft.AspNetCore.Http.Features;
+using Parley.Conversations;
+
+namespace Parley.Attachments;
+
+/// <summary>Marks a route whose JSON body may carry a message's files.</summary>
+public sealed class CarriesFiles
+{
+    public static readonly CarriesFiles Instance = new();
+}
+
+public static class AttachmentUploads
+{
+    /// <summary>
+    /// Files come base64 in the message's body, past the usual body limit (Parley:MaxRequestBodyBytes). Only a session
+    /// whose chat client takes files gets the room its limits need; looked up only for a body larger than the usual
+    /// limit, so ordinary messages cost nothing more.
+    /// </summary>
+    public static IApplicationBuilder UseAttachmentUploads(this IApplicationBuilder app) => app.Use(async (http, next) =>
+    {
+        if (http.GetEndpoint()?.Metadata.GetMetadata<CarriesFiles>() is not null
+            && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false, MaxRequestBodySize: { } usual } limit
+            && (http.Request.ContentLength is null || http.Request.ContentLength > usual)
+            && http.Request.RouteValues["accessKey"] is string accessKey
+            && await http.RequestServices.GetRequiredService<ConversationService>().OpenAsync(accessKey, http.RequestAborted) is
+                { Open.Client: { ClientParameters.AllowAttachments: true } client })
+        {
+            // Base64 grows bytes by a third; the text of the message and the JSON around it fit in the usual limit.
+            limit.MaxRequestBodySize = Math.Max(usual, client.LimitingParameters.MaxAttachmentBytesPerMessage * 4L / 3 + usual);
+        }
+        await next(http);
+    });
+}
