@@ -1,3 +1,4 @@
+using System.Text.Json;
 using Microsoft.AspNetCore.Http.Features;
 using Parley.Conversations;
 
@@ -28,6 +29,28 @@ public static class AttachmentUploads
             // Base64 grows bytes by a third; the text of the message and the JSON around it fit in the usual limit.
             limit.MaxRequestBodySize = Math.Max(usual, client.LimitingParameters.MaxAttachmentBytesPerMessage * 4L / 3 + usual);
         }
+        if (http.Request.HasFormContentType && http.GetEndpoint()?.Metadata.GetMetadata<CarriesFiles>() is not null)
+            await AsJsonAsync(http.Request);
         await next(http);
     });
+
+    /// <summary>
+    /// A message sent as multipart/form-data (fields <c>content</c> and <c>files</c>, as a browser form sends it)
+    /// becomes the JSON body the route reads, so both forms meet the same binding, validation and errors.
+    /// </summary>
+    static async Task AsJsonAsync(HttpRequest request)
+    {
+        var form = await request.ReadFormAsync(request.HttpContext.RequestAborted);
+        var attachments = new List<object>();
+        foreach (var file in form.Files)
+        {
+            using var bytes = new MemoryStream();
+            await file.CopyToAsync(bytes, request.HttpContext.RequestAborted);
+            attachments.Add(new { name = file.FileName, data = bytes.ToArray(), contentType = file.ContentType });
+        }
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { content = form["content"].ToString(), attachments }, JsonSerializerOptions.Web);
+        request.Body = new MemoryStream(body);
+        request.ContentType = "application/json";
+        request.ContentLength = body.Length;
+    }
 }

@@ -32,6 +32,8 @@ public static class ChatEndpoints
             .ProducesProblem(StatusCodes.Status428PreconditionRequired).ProducesProblem(StatusCodes.Status403Forbidden).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status503ServiceUnavailable)
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
+            // A form (content, files) is read as the same JSON message by AttachmentUploads before the route binds it.
+            .Accepts<SendMessageRequest>("application/json", "multipart/form-data")
             .WithMetadata(CarriesFiles.Instance);
         chat.MapPost("/retry", Retry).ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status429TooManyRequests)
             .ProducesProblem(StatusCodes.Status503ServiceUnavailable);

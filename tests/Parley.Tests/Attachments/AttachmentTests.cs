@@ -122,6 +122,34 @@ public abstract class AttachmentTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task A_message_sent_as_a_form_with_files_is_the_same_message()
+    {
+        var (parley, session) = await StartAsync();
+        await using var _ = parley;
+        using var form = new MultipartFormDataContent
+        {
+            { new StringContent("What is in these?"), "content" },
+            { new ByteArrayContent(Png), "files", "photo.png" },
+            { new ByteArrayContent("id,total\n1,30\n"u8.ToArray()), "files", "orders.csv" },
+        };
+        using var response = await parley.Anonymous.PostAsync($"/api/v1/chat/{session.AccessKey}/messages", form, Ct);
+        var read = await SseResponse.ReadAsync(response, Ct);
+        Assert.True(read.Events.Count > 0, $"{(int)read.Status}: {read.Problem}");
+        Assert.Equal("done", read.Last.Type);
+
+        var body = parley.Upstream.Requests[^1].Body.GetRawText();
+        Assert.Contains("data:image/png;base64,", body, StringComparison.Ordinal);
+        Assert.Contains(@"File orders.csv:\nid,total\n1,30", body, StringComparison.Ordinal);
+        var view = (await parley.Anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{session.AccessKey}", Ct)).GetProperty("data");
+        Assert.Equal("What is in these?", view.GetProperty("messages")[0].GetProperty("content").GetString());
+        Assert.Equal(["image/png", "text/csv"], view.GetProperty("messages")[0].GetProperty("attachments").EnumerateArray().Select(a => a.GetProperty("contentType").GetString()));
+
+        using var empty = new MultipartFormDataContent { { new StringContent(" "), "content" } };
+        using var refused = await parley.Anonymous.PostAsync($"/api/v1/chat/{session.AccessKey}/messages", empty, Ct);
+        await Parley.Tests.Hosting.ApiAssert.InvalidAsync(refused, "content");
+    }
+
+    [Fact]
     public async Task A_file_is_stored_once_and_deleted_with_the_last_session_that_used_it()
     {
         var (parley, first) = await StartAsync();
