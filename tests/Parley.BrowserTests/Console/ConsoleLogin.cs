@@ -11,10 +11,12 @@ public static partial class ConsoleLogin
         await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString());
         await page.GetByLabel("Admin key").FillAsync(TestParley.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        await page.WaitForURLAsync(ChatsPage());
+        // The URL is enough here: the list below says when the page is ready, and a loaded machine may take a while to
+        // fire the load event of every script.
+        await page.WaitForURLAsync(ChatsPage(), new() { WaitUntil = WaitUntilState.Commit });
         if (language != "en") await page.GotoAsync(new Uri(parley.BaseAddress, $"/console/language/{language}?returnUrl=/console/chats").ToString());
         // The list appears once the page's circuit runs: from then on the page answers clicks and keys.
-        await Assertions.Expect(page.Locator(".sessions-tools")).ToBeVisibleAsync();
+        await Assertions.Expect(page.Locator(".sessions-tools")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
 
     [GeneratedRegex("/console/chats$")]
