@@ -24,4 +24,26 @@ public static class ApiProblem
     public static ProblemHttpResult Invalid(string field, string rule) =>
         Create(StatusCodes.Status400BadRequest, "invalid_request", rule,
             new Dictionary<string, object?> { ["errors"] = new Dictionary<string, string[]> { [field] = [rule] } });
+
+    /// <summary>
+    /// A 503 written from an exception handler, for a service Parley needs that is out of reach: the problem with its
+    /// code, and when to try again.
+    /// </summary>
+    public static ValueTask<bool> WriteUnavailableAsync(
+        IProblemDetailsService problems, HttpContext http, Exception exception, string code, string detail, int retryAfterSeconds)
+    {
+        http.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+        http.Response.Headers.RetryAfter = retryAfterSeconds.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        return problems.TryWriteAsync(new ProblemDetailsContext
+        {
+            HttpContext = http,
+            Exception = exception,
+            ProblemDetails =
+            {
+                Status = StatusCodes.Status503ServiceUnavailable,
+                Detail = detail,
+                Extensions = { ["code"] = code },
+            },
+        });
+    }
 }

@@ -19,8 +19,12 @@ public static class AttachmentUploads
     /// </summary>
     public static IApplicationBuilder UseAttachmentUploads(this IApplicationBuilder app) => app.Use(async (http, next) =>
     {
-        if (http.GetEndpoint()?.Metadata.GetMetadata<CarriesFiles>() is not null
-            && http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false, MaxRequestBodySize: { } usual } limit
+        if (http.GetEndpoint()?.Metadata.GetMetadata<CarriesFiles>() is null)
+        {
+            await next(http);
+            return;
+        }
+        if (http.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false, MaxRequestBodySize: { } usual } limit
             && (http.Request.ContentLength is null || http.Request.ContentLength > usual)
             && http.Request.RouteValues["accessKey"] is string accessKey
             && await http.RequestServices.GetRequiredService<ConversationService>().OpenAsync(accessKey, http.RequestAborted) is
@@ -29,8 +33,7 @@ public static class AttachmentUploads
             // Base64 grows bytes by a third; the text of the message and the JSON around it fit in the usual limit.
             limit.MaxRequestBodySize = Math.Max(usual, client.LimitingParameters.MaxAttachmentBytesPerMessage * 4L / 3 + usual);
         }
-        if (http.Request.HasFormContentType && http.GetEndpoint()?.Metadata.GetMetadata<CarriesFiles>() is not null)
-            await AsJsonAsync(http.Request);
+        if (http.Request.HasFormContentType) await AsJsonAsync(http.Request);
         await next(http);
     });
 

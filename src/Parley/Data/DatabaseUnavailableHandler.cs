@@ -3,6 +3,7 @@ using Microsoft.AspNetCore.Diagnostics;
 using Microsoft.Data.Sqlite;
 using Microsoft.EntityFrameworkCore;
 using Npgsql;
+using Parley.Api;
 
 namespace Parley.Data;
 
@@ -15,23 +16,10 @@ public sealed class DatabaseUnavailableHandler(IProblemDetailsService problems) 
     public const string Unavailable = "database_unavailable";
     public const string StorageFull = "storage_full";
 
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-    {
-        if (Classify(exception) is not { } fault) return false;
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = fault.Code == StorageFull ? "60" : "5";
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Detail = fault.Message,
-                Extensions = { ["code"] = fault.Code },
-            },
-        });
-    }
+    public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+        Classify(exception) is { } fault
+            ? ApiProblem.WriteUnavailableAsync(problems, httpContext, exception, fault.Code, fault.Message, fault.Code == StorageFull ? 60 : 5)
+            : ValueTask.FromResult(false);
 
     /// <summary>Whether the failure is the database being out of reach or out of room; null for any other fault.</summary>
     public static (string Code, string Message)? Classify(Exception? exception) => exception switch

@@ -1,4 +1,5 @@
 using Microsoft.AspNetCore.Diagnostics;
+using Parley.Api;
 using StackExchange.Redis;
 
 namespace Parley.Scaling;
@@ -9,22 +10,9 @@ namespace Parley.Scaling;
 /// </summary>
 public sealed class SharedStateUnavailableHandler(IProblemDetailsService problems) : IExceptionHandler
 {
-    public async ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken)
-    {
-        if (exception is not (RedisConnectionException or RedisTimeoutException)) return false;
-
-        httpContext.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
-        httpContext.Response.Headers.RetryAfter = "5";
-        return await problems.TryWriteAsync(new ProblemDetailsContext
-        {
-            HttpContext = httpContext,
-            Exception = exception,
-            ProblemDetails =
-            {
-                Status = StatusCodes.Status503ServiceUnavailable,
-                Detail = "Parley cannot reach its shared state (Redis) right now. Please try again in a few seconds.",
-                Extensions = { ["code"] = "shared_state_unavailable" },
-            },
-        });
-    }
+    public ValueTask<bool> TryHandleAsync(HttpContext httpContext, Exception exception, CancellationToken cancellationToken) =>
+        exception is RedisConnectionException or RedisTimeoutException
+            ? ApiProblem.WriteUnavailableAsync(problems, httpContext, exception, "shared_state_unavailable",
+                "Parley cannot reach its shared state (Redis) right now. Please try again in a few seconds.", 5)
+            : ValueTask.FromResult(false);
 }
