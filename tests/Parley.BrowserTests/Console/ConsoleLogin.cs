@@ -8,13 +8,14 @@ public static partial class ConsoleLogin
 {
     public static async Task SignInWithAdminKeyAsync(this IPage page, TestParley parley, string language = "en")
     {
-        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString());
+        // Navigations here wait only for the response: what follows waits for the element it needs, and a loaded machine
+        // may take a while to fire the load event of every script.
+        var commit = new PageGotoOptions { WaitUntil = WaitUntilState.Commit };
+        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString(), commit);
         await page.GetByLabel("Admin key").FillAsync(TestParley.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
-        // The URL is enough here: the list below says when the page is ready, and a loaded machine may take a while to
-        // fire the load event of every script.
         await page.WaitForURLAsync(ChatsPage(), new() { WaitUntil = WaitUntilState.Commit });
-        if (language != "en") await page.GotoAsync(new Uri(parley.BaseAddress, $"/console/language/{language}?returnUrl=/console/chats").ToString());
+        if (language != "en") await page.GotoAsync(new Uri(parley.BaseAddress, $"/console/language/{language}?returnUrl=/console/chats").ToString(), commit);
         // The list appears once the page's circuit runs: from then on the page answers clicks and keys.
         await Assertions.Expect(page.Locator(".sessions-tools")).ToBeVisibleAsync(new() { Timeout = 30_000 });
     }
