@@ -21,8 +21,9 @@ public static partial class TalkPageHtml
     static readonly JsonSerializerOptions ConfigJson = new(JsonSerializerOptions.Web);
 
     public static string ContentSecurityPolicy(string nonce, IReadOnlyList<string> frameOrigins) =>
-        $"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; img-src 'self' https: data:; "
-        + "font-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
+        $"default-src 'none'; script-src 'nonce-{nonce}'; style-src 'self' 'nonce-{nonce}'; img-src 'self' https: data: blob:; "
+        // blob: for previews of files about to be sent and for the audio of replies read aloud.
+        + "media-src 'self' blob:; font-src 'self' https: data:; connect-src 'self'; base-uri 'none'; form-action 'none'; "
         + $"frame-ancestors {(frameOrigins.Count == 0 ? "*" : string.Join(' ', frameOrigins))}";
 
     public static string Render(TalkPageModel page, PageAssets assets, string nonce)

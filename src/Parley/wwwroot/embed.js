@@ -91,7 +91,7 @@ ${x.replace('<svg', '<svg class="x"')}</button></div>`;
       .then((url) => {
         iframe = document.createElement('iframe');
         iframe.title = 'Chat';
-        iframe.allow = 'clipboard-write';
+        iframe.allow = 'clipboard-write; microphone';
         iframe.src = url;
         body.replaceChildren(iframe);
       })

@@ -84,7 +84,7 @@ public sealed class EmbedScriptTests(BrowserFixture browser) : BrowserTest(brows
         Assert.NotEmpty(await frame.TitleAsync());
         var iframe = Panel(page).Locator("iframe");
         await Expect(iframe).ToBeVisibleAsync();
-        await Expect(iframe).ToHaveAttributeAsync("allow", "clipboard-write");
+        await Expect(iframe).ToHaveAttributeAsync("allow", "clipboard-write; microphone");
         await Expect(iframe).ToHaveAttributeAsync("title", "Chat");
         var panel = await Panel(page).BoundingBoxAsync() ?? throw new InvalidOperationException("The panel has no box.");
         Assert.Equal((400, 640), (panel.Width, panel.Height));
