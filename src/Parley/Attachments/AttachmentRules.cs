@@ -1,10 +1,4 @@
-using System.Globalization;
-using System.Text;
-using Microsoft.EntityFrameworkCore;
-using Microsoft.Extensions.AI;
 using Parley.Conversations;
-using Parley.Data;
-using UglyToad.PdfPig;
 
 namespace Parley.Attachments;
 
@@ -57,53 +51,4 @@ public static class AttachmentRules
 
     static ConversationRefusal TooLarge(string message, string? name, int limit) =>
         new(ConversationRefusal.AttachmentTooLarge, message, new Dictionary<string, object?> { ["name"] = name, ["limit"] = limit });
-}
-
-/// <summary>
-/// The files of a conversation for the model: images as image content, documents as their text under their name
-/// (a PDF's text read with PdfPig, its first pages only).
-/// </summary>
-public sealed class ConversationFiles(AppDb db, IBlobStore blobs)
-{
-    const int PdfPages = 50;
-    const int DocumentCharacters = 200_000;
-
-    public async Task<IReadOnlyList<Attachment>> OfAsync(IReadOnlyCollection<Guid> messageIds, CancellationToken ct) =>
-        messageIds.Count == 0 ? [] : await db.Attachments.AsNoTracking().Where(a => messageIds.Contains(a.MessageId))
-            .OrderBy(a => a.MessageId).ThenBy(a => a.Position).ToListAsync(ct);
-
-    /// <summary>What each message's files add to its turn, by message id.</summary>
-    public async Task<Dictionary<Guid, List<AIContent>>> ForPromptAsync(IEnumerable<Attachment> attachments, CancellationToken ct)
-    {
-        var contents = new Dictionary<Guid, List<AIContent>>();
-        foreach (var attachment in attachments)
-        {
-            var bytes = await blobs.GetAsync(attachment.Sha256, ct);
-            if (bytes is null) continue;
-            AIContent content = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal)
-                ? new DataContent(bytes, attachment.ContentType) { Name = attachment.Name }
-                : new TextContent($"\n\nFile {attachment.Name}:\n{DocumentText(attachment.ContentType, bytes)}");
-            if (!contents.TryGetValue(attachment.MessageId, out var list)) contents[attachment.MessageId] = list = [];
-            list.Add(content);
-        }
-        return contents;
-    }
-
-    static string DocumentText(string contentType, byte[] bytes)
-    {
-        string text;
-        if (contentType == "application/pdf")
-        {
-            var pages = new StringBuilder();
-            using var pdf = PdfDocument.Open(bytes);
-            foreach (var page in pdf.GetPages().Take(PdfPages)) pages.AppendLine(page.Text);
-            if (pdf.NumberOfPages > PdfPages) pages.AppendLine(CultureInfo.InvariantCulture, $"[{pdf.NumberOfPages - PdfPages} more pages not read]");
-            text = pages.ToString();
-        }
-        else
-        {
-            text = Encoding.UTF8.GetString(bytes);
-        }
-        return text.Length <= DocumentCharacters ? text : text[..DocumentCharacters] + "\n[the rest of the file was cut]";
-    }
 }

@@ -1,5 +1,3 @@
-using Microsoft.EntityFrameworkCore;
-using Parley.Data;
 using Parley.Attachments;
 using System.ComponentModel.DataAnnotations;
 using System.Net.ServerSentEvents;
@@ -78,16 +76,11 @@ public static class ChatEndpoints
 
     /// <summary>The bytes of a file of this session, for holders of its key: images inline, other files as downloads.</summary>
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAttachment(
-        string accessKey, Guid attachmentId, ConversationService conversations, AppDb db, IBlobStore blobs, HttpContext http, CancellationToken ct)
+        string accessKey, Guid attachmentId, ConversationService conversations, ConversationFiles files, HttpContext http, CancellationToken ct)
     {
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
-        var attachment = await db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.SessionId == context.Session.Id, ct);
-        if (attachment is null || await blobs.GetAsync(attachment.Sha256, ct) is not { } bytes) return ApiProblem.NotFound("The attachment");
-        // Served as what the bytes are, never as HTML: a file can't become a page of Parley's origin.
-        http.Response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
-        var inline = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal);
-        return TypedResults.File(bytes, attachment.ContentType, inline ? null : attachment.Name);
+        return await AttachmentDownloads.ServeAsync(files, context.Session.Id, attachmentId, http.Response, ct);
     }
 
     /// <summary>A challenge for the session's first message, when its chat client asks for a proof of work (bits null: none asked).</summary>
@@ -200,7 +193,7 @@ public static class ChatEndpoints
 
         var messages = await conversations.ConversationAsync(context.Session.Id, settleAbandoned: false, ct);
         var title = context.Client.ClientParameters.PageTitle ?? context.Client.Name;
-        return TranscriptWriter.Download(title, context.Session.Id, messages, format);
+        return TranscriptWriter.Download(title, context.Session.Id, messages, format, a => AttachmentUrls.ForSession(accessKey, a.Id));
     }
 
     /// <summary>
@@ -289,16 +282,19 @@ public static class TranscriptWriter
         ? null
         : ApiProblem.Invalid("format", "The format field must be \"md\" or \"jsonl\".");
 
-    /// <summary>A conversation as a file to download: Markdown to read, JSON lines to process.</summary>
-    public static FileContentHttpResult Download(string title, Guid sessionId, IEnumerable<Message> messages, string format)
+    /// <summary>
+    /// A conversation as a file to download: Markdown to read, JSON lines to process. Files are listed under their
+    /// message with the URL <paramref name="urlOf"/> gives them, for whoever downloads the transcript.
+    /// </summary>
+    public static FileContentHttpResult Download(string title, Guid sessionId, IEnumerable<Message> messages, string format, Func<Attachment, string> urlOf)
     {
         var name = $"conversation-{sessionId}.{format}";
         return format == "md"
-            ? TypedResults.File(Encoding.UTF8.GetBytes(Markdown(title, messages)), "text/markdown; charset=utf-8", name)
-            : TypedResults.File(Encoding.UTF8.GetBytes(JsonLines(messages)), "application/jsonl; charset=utf-8", name);
+            ? TypedResults.File(Encoding.UTF8.GetBytes(Markdown(title, messages, urlOf)), "text/markdown; charset=utf-8", name)
+            : TypedResults.File(Encoding.UTF8.GetBytes(JsonLines(messages, urlOf)), "application/jsonl; charset=utf-8", name);
     }
 
-    public static string Markdown(string title, IEnumerable<Message> messages)
+    public static string Markdown(string title, IEnumerable<Message> messages, Func<Attachment, string> urlOf)
     {
         var text = new StringBuilder().Append("# ").AppendLine(title).AppendLine();
         foreach (var m in messages)
@@ -308,14 +304,24 @@ public static class TranscriptWriter
             if (m.Status == MessageStatus.Incomplete) text.Append(" · incomplete");
             // Read from the database, a conversation in privacy mode has only its rows: say so rather than show blanks.
             text.AppendLine().AppendLine().AppendLine(m is { Private: true, Content: "" } ? "_Not stored: privacy mode._" : m.Content).AppendLine();
+            foreach (var file in m.Files)
+            {
+                text.Append("- File: [").Append(MarkdownLinkText(file.Name)).Append("](").Append(urlOf(file)).Append(") · ").Append(file.ContentType)
+                    .Append(" · ").Append(file.Size.ToString("N0", CultureInfo.InvariantCulture)).AppendLine(" bytes");
+            }
+            if (m.Files.Count > 0) text.AppendLine();
         }
         return text.ToString();
     }
 
-    public static string JsonLines(IEnumerable<Message> messages)
+    // A file's name is the sender's text: brackets and backslashes would end the link early.
+    static string MarkdownLinkText(string name) => name.Replace("\\", "\\\\", StringComparison.Ordinal)
+        .Replace("[", "\\[", StringComparison.Ordinal).Replace("]", "\\]", StringComparison.Ordinal);
+
+    public static string JsonLines(IEnumerable<Message> messages, Func<Attachment, string> urlOf)
     {
         var text = new StringBuilder();
-        foreach (var m in messages) text.AppendLine(JsonSerializer.Serialize(MessageView.Of(m), JsonSerializerOptions.Web));
+        foreach (var m in messages) text.AppendLine(JsonSerializer.Serialize(MessageView.Of(m, urlOf), JsonSerializerOptions.Web));
         return text.ToString();
     }
 }

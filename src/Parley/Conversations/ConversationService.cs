@@ -59,7 +59,7 @@ public sealed record UserMessage(string Content, TimeSpan? RenewFor = null, stri
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
-    TokenBudgets budgets, IBlobStore blobs, ConversationFiles files, SessionErasure erasure,
+    TokenBudgets budgets, ConversationFiles files, SessionErasure erasure,
     ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, IPrivateContent privateContent, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -97,8 +97,6 @@ public sealed class ConversationService(
         // A reply being generated is followed through /reply, from its first token; with none running, a reply
         // still marked generating was left by an instance that stopped.
         var messages = await ConversationAsync(session.Id, settleAbandoned: !replying, ct);
-        var attachments = (await files.OfAsync([.. messages.Where(m => m.HasAttachments).Select(m => m.Id)], ct)).ToLookup(a => a.MessageId,
-            a => new AttachmentView(a.Id, a.Name, a.ContentType, a.Size, $"/api/v1/chat/{accessKey}/attachments/{a.Id}"));
         return new ChatView(
             session.Id,
             context.Client.Name,
@@ -108,7 +106,7 @@ public sealed class ConversationService(
             session.ExpiresAt,
             new UsageView(session.InputTokens, session.OutputTokens, "total"),
             replying,
-            [.. messages.Select(m => m.HasAttachments ? MessageView.Of(m) with { Attachments = [.. attachments[m.Id]] } : MessageView.Of(m))],
+            [.. messages.Select(m => MessageView.Of(m, a => AttachmentUrls.ForSession(accessKey, a.Id)))],
             await db.Integrations.Where(i => i.ChatClientId == context.Client.Id && i.Address != null)
                 .Select(i => i.Type).Distinct().OrderBy(t => t).ToListAsync(ct),
             session.TakenOverBy is null ? null : session.TakenOverName ?? "",
@@ -133,8 +131,6 @@ public sealed class ConversationService(
             if (await limits.CheckAsync(context, history, content, message.Address, ct) is { } refusal) return refusal;
             var (accepted, refused) = message.Files is { Count: > 0 } sent ? AttachmentRules.Check(context, sent) : ([], null);
             if (refused is not null) return refused;
-            if (accepted.Count > 0 && context.Client.ClientParameters.PrivacyMode)
-                return new ConversationRefusal(ConversationRefusal.AttachmentsNotAllowed, "This assistant keeps nothing it is told, and takes no files.");
 
             var session = context.Session;
             var renewal = context.Client.LimitingParameters;
@@ -153,17 +149,7 @@ public sealed class ConversationService(
                 HasAttachments = accepted.Count > 0,
             };
             history.Add(asked);
-            // The bytes first: the message's commit then names only blobs that exist.
-            foreach (var (file, type) in accepted)
-            {
-                var sha256 = Blobs.Sha256(file.Data);
-                await blobs.PutAsync(sha256, file.Data, ct);
-                attached.Add(new Attachment
-                {
-                    MessageId = asked.Id, SessionId = session.Id, Name = Path.GetFileName(file.Name), ContentType = type.ContentType,
-                    Size = file.Data.Length, Sha256 = sha256, Position = attached.Count,
-                });
-            }
+            if (accepted.Count > 0) attached.AddRange(await files.KeepAsync(context, asked.Id, accepted, ct));
             return null;
         }, ct, attached);
     }
@@ -274,7 +260,7 @@ public sealed class ConversationService(
             attached ??= [];
             if (session.TakenOverBy is not null) return new(null, null, await HoldAsync(context, run, history.Except(stored).ToList(), expiresAt, attached));
 
-            var filesOf = await files.ForPromptAsync([.. await files.OfAsync([.. stored.Where(m => m.HasAttachments).Select(m => m.Id)], ct), .. attached], ct);
+            var filesOf = await files.ForPromptAsync([.. history.SelectMany(m => m.Files), .. attached], ct);
             var prompt = PromptBuilder.Build(
                 context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, session.ExtraContext, history, filesOf);
             var reply = new Message
@@ -385,6 +371,7 @@ public sealed class ConversationService(
         var messages = new List<Message>();
         await foreach (var message in queries.Conversation(db, sessionId).WithCancellation(ct)) messages.Add(message);
         if (messages.Exists(m => m.Private)) await privateContent.FillAsync(sessionId, messages);
+        await files.LoadAsync(messages, ct);
         if (!messages.Exists(m => m.Status == MessageStatus.Generating)) return messages;
         if (!settleAbandoned)
         {

@@ -6,6 +6,9 @@ namespace Parley.Conversations;
 /// <summary>The text of one message of a conversation in privacy mode.</summary>
 public sealed record PrivateText(Guid MessageId, string Content, string? Reasoning);
 
+/// <summary>A file of a conversation in privacy mode: its name and bytes (<see cref="Data"/> null when only names were asked for).</summary>
+public sealed record PrivateFile(Guid AttachmentId, string Name, byte[]? Data);
+
 /// <summary>
 /// Where the text of a conversation in privacy mode lives instead of the database: in memory on one instance, in
 /// Redis when instances share state, and only until the session expires. The database keeps the messages' rows
@@ -19,7 +22,13 @@ public interface IPrivateContent
     /// <summary>Puts the kept text back into the private rows among <paramref name="messages"/>; those whose text is gone stay empty.</summary>
     Task FillAsync(Guid sessionId, IReadOnlyList<Message> messages);
 
-    /// <summary>Drops the session's texts: it was cleared or deleted.</summary>
+    /// <summary>Keeps files of the session, names and bytes, as long as its texts.</summary>
+    Task KeepFilesAsync(Guid sessionId, DateTime keepUntil, IReadOnlyList<PrivateFile> files);
+
+    /// <summary>The kept files among <paramref name="attachmentIds"/>, by id; their bytes only <paramref name="withData"/>.</summary>
+    Task<IReadOnlyDictionary<Guid, PrivateFile>> FilesAsync(Guid sessionId, IReadOnlyCollection<Guid> attachmentIds, bool withData);
+
+    /// <summary>Drops the session's texts and files: it was cleared or deleted.</summary>
     Task ForgetAsync(Guid sessionId);
 }
 
@@ -41,27 +50,52 @@ public sealed class MemoryPrivateContent(TimeProvider clock) : IPrivateContent
 {
     static readonly TimeSpan SweepEvery = TimeSpan.FromMinutes(1);
 
-    sealed class SessionTexts
+    sealed class SessionContent
     {
         public DateTime KeepUntil;
         public readonly ConcurrentDictionary<Guid, PrivateText> Texts = new();
+        public readonly ConcurrentDictionary<Guid, PrivateFile> Files = new();
     }
 
-    readonly ConcurrentDictionary<Guid, SessionTexts> sessions = new();
+    readonly ConcurrentDictionary<Guid, SessionContent> sessions = new();
     long nextSweep;
 
     DateTime Now => clock.GetUtcNow().UtcDateTime;
 
     public Task KeepAsync(Guid sessionId, DateTime keepUntil, IReadOnlyList<PrivateText> texts)
     {
+        var kept = Keep(sessionId, keepUntil);
+        foreach (var text in texts) kept.Texts[text.MessageId] = text;
+        return Task.CompletedTask;
+    }
+
+    public Task KeepFilesAsync(Guid sessionId, DateTime keepUntil, IReadOnlyList<PrivateFile> files)
+    {
+        var kept = Keep(sessionId, keepUntil);
+        foreach (var file in files) kept.Files[file.AttachmentId] = file;
+        return Task.CompletedTask;
+    }
+
+    SessionContent Keep(Guid sessionId, DateTime keepUntil)
+    {
         SweepWhenDue();
-        var kept = sessions.GetOrAdd(sessionId, _ => new SessionTexts());
+        var kept = sessions.GetOrAdd(sessionId, _ => new SessionContent());
         lock (kept)
         {
             if (keepUntil > kept.KeepUntil) kept.KeepUntil = keepUntil;
         }
-        foreach (var text in texts) kept.Texts[text.MessageId] = text;
-        return Task.CompletedTask;
+        return kept;
+    }
+
+    public Task<IReadOnlyDictionary<Guid, PrivateFile>> FilesAsync(Guid sessionId, IReadOnlyCollection<Guid> attachmentIds, bool withData)
+    {
+        var found = new Dictionary<Guid, PrivateFile>();
+        if (sessions.TryGetValue(sessionId, out var kept) && kept.KeepUntil > Now)
+        {
+            foreach (var id in attachmentIds)
+                if (kept.Files.TryGetValue(id, out var file)) found[id] = withData ? file : file with { Data = null };
+        }
+        return Task.FromResult<IReadOnlyDictionary<Guid, PrivateFile>>(found);
     }
 
     public Task FillAsync(Guid sessionId, IReadOnlyList<Message> messages)
@@ -84,7 +118,7 @@ public sealed class MemoryPrivateContent(TimeProvider clock) : IPrivateContent
         if (now < due || Interlocked.CompareExchange(ref nextSweep, now + (long)(SweepEvery.TotalSeconds * clock.TimestampFrequency), due) != due) return;
         var at = Now;
         foreach (var (id, kept) in sessions)
-            if (kept.KeepUntil <= at) sessions.TryRemove(new KeyValuePair<Guid, SessionTexts>(id, kept));
+            if (kept.KeepUntil <= at) sessions.TryRemove(new KeyValuePair<Guid, SessionContent>(id, kept));
     }
 
     public static void Fill(IReadOnlyList<Message> messages, Func<Guid, PrivateText?> find)

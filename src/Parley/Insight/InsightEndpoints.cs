@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Admin;
 using Parley.Api;
+using Parley.Attachments;
 using Parley.Data;
 using Parley.OperatorConsole;
 
@@ -55,7 +56,7 @@ public static class InsightEndpoints
     /// CSV (<c>format=csv</c>), streamed.
     /// </summary>
     static async Task<Results<PushStreamHttpResult, ProblemHttpResult>> Export(
-        AppDb db, HttpContext http, TimeProvider clock, CancellationToken ct, string format = "jsonl", Guid? clientId = null, string? channel = null,
+        AppDb db, IServiceScopeFactory scopes, HttpContext http, TimeProvider clock, CancellationToken ct, string format = "jsonl", Guid? clientId = null, string? channel = null,
         string? from = null, string? to = null, bool hasError = false, bool incomplete = false, bool negativeFeedback = false, string? search = null)
     {
         if (format is not ("jsonl" or "csv")) return Problem(new RequestError("format", "The format parameter must be \"jsonl\" or \"csv\"."));
@@ -66,9 +67,20 @@ public static class InsightEndpoints
         http.Response.Headers.CacheControl = "no-store";
         var stamp = clock.GetUtcNow().ToString("yyyyMMdd-HHmmss", System.Globalization.CultureInfo.InvariantCulture);
         return format == "jsonl"
-            ? TypedResults.Stream(body => LogExport.WriteJsonLinesAsync(db, sessions, body, http.RequestAborted), "application/jsonl; charset=utf-8", $"messages-{stamp}.jsonl")
+            ? TypedResults.Stream(async body =>
+            {
+                // Files are read while the messages stream from the request's context: on a context of their own.
+                await using var filesScope = scopes.CreateAsyncScope();
+                var files = filesScope.ServiceProvider.GetRequiredService<ConversationFiles>();
+                await LogExport.WriteJsonLinesAsync(db, files, AttachmentUrlFor(http), sessions, body, http.RequestAborted);
+            }, "application/jsonl; charset=utf-8", $"messages-{stamp}.jsonl")
             : TypedResults.Stream(body => LogExport.WriteCsvAsync(db, sessions, body, http.RequestAborted), "text/csv; charset=utf-8", $"sessions-{stamp}.csv");
     }
+
+    /// <summary>Files in an export are served where it was asked for: the console's route to operators, the API's to the admin key.</summary>
+    static Func<Guid, Attachment, string> AttachmentUrlFor(HttpContext http) => http.Request.Path.StartsWithSegments("/console")
+        ? (_, a) => AttachmentUrls.ForConsole(a.SessionId, a.Id)
+        : (clientId, a) => AttachmentUrls.ForAdmin(clientId, a.SessionId, a.Id);
 
     static (UsageRange? Range, UsageGrouping? Grouping, RequestError? Error) Ask(string? from, string? to, string? groupBy, TimeProvider clock)
     {

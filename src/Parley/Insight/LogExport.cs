@@ -2,6 +2,7 @@ using System.Globalization;
 using System.Text;
 using System.Text.Json;
 using Microsoft.EntityFrameworkCore;
+using Parley.Attachments;
 using Parley.Data;
 using Parley.Sessions;
 
@@ -19,7 +20,9 @@ public static class LogExport
 
     static readonly UTF8Encoding Utf8 = new(encoderShouldEmitUTF8Identifier: false);
 
-    public static async Task WriteJsonLinesAsync(AppDb db, IQueryable<Session> sessions, Stream body, CancellationToken ct)
+    /// <summary>Files are listed with the URL <paramref name="attachmentUrl"/> gives them (by chat client and attachment).</summary>
+    public static async Task WriteJsonLinesAsync(
+        AppDb db, ConversationFiles files, Func<Guid, Attachment, string> attachmentUrl, IQueryable<Session> sessions, Stream body, CancellationToken ct)
     {
         var rows = db.Messages.AsNoTracking()
             .Where(m => m.Status != MessageStatus.Generating)
@@ -30,7 +33,8 @@ public static class LogExport
         var written = 0;
         await foreach (var row in rows.AsAsyncEnumerable().WithCancellation(ct))
         {
-            var view = MessageView.Of(row.Message);
+            if (row.Message.HasAttachments) await files.LoadAsync([row.Message], ct);
+            var view = MessageView.Of(row.Message, a => attachmentUrl(row.ChatClientId, a));
             var line = new MessageLine(row.Message.SessionId, row.ChatClientId, row.Channel, row.Tag, masking.Contains(row.ChatClientId) ? view.Masked() : view);
             await writer.WriteLineAsync(JsonSerializer.Serialize(line, JsonSerializerOptions.Web).AsMemory(), ct);
             // Out to the client every thousand lines: a long export shows progress and holds no more than a buffer.

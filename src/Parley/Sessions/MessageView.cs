@@ -23,6 +23,11 @@ public sealed record MessageView(
         m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null,
         MessageAuthor.Of(m));
 
+    /// <summary>The message with its loaded files (<see cref="Message.Files"/>), each served at the URL <paramref name="urlOf"/> gives it.</summary>
+    public static MessageView Of(Message m, Func<Attachments.Attachment, string> urlOf) => m.Files.Count == 0
+        ? Of(m)
+        : Of(m) with { Attachments = [.. m.Files.Select(a => new Attachments.AttachmentView(a.Id, a.Name, a.ContentType, a.Size, urlOf(a)))] };
+
     /// <summary>The message as operators of a client that masks personal data read it.</summary>
     public MessageView Masked() => this with
     {

@@ -72,6 +72,9 @@ public sealed class Message
     public bool Private { get; set; }
     /// <summary>Files came with it (<see cref="Attachments.Attachment"/>): only then are its attachments looked up.</summary>
     public bool HasAttachments { get; set; }
+
+    /// <summary>Its attachments, in order, where a reader loaded them (not a column).</summary>
+    public IReadOnlyList<Attachments.Attachment> Files { get; set; } = [];
     /// <summary>Set when the user clears the conversation: the message leaves the history but still counts for hourly limits.</summary>
     public DateTime? ClearedAt { get; set; }
 

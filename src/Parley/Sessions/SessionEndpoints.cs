@@ -1,3 +1,4 @@
+using Parley.Attachments;
 using System.ComponentModel.DataAnnotations;
 using Microsoft.AspNetCore.Http.HttpResults;
 using Microsoft.AspNetCore.Mvc;
@@ -29,6 +30,7 @@ public static class SessionEndpoints
         sessions.MapDelete("/{sessionId:guid}/takeover", HandBack).ProducesProblem(StatusCodes.Status410Gone);
         sessions.MapPost("/{sessionId:guid}/messages", AnswerAsOperator)
             .ProducesProblem(StatusCodes.Status409Conflict).ProducesProblem(StatusCodes.Status410Gone);
+        sessions.MapGet("/{sessionId:guid}/attachments/{attachmentId:guid}", GetAttachment);
         sessions.MapGet("/{sessionId:guid}/transcript", Transcript)
             .Produces<string>(StatusCodes.Status200OK, "text/markdown", "application/jsonl");
         return app;
@@ -125,8 +127,16 @@ public static class SessionEndpoints
         : null;
 
     /// <summary>A session's conversation as a download, whatever channel it came through.</summary>
+    /// <summary>The bytes of a file of one of the client's sessions, as listed in its transcript.</summary>
+    static async Task<Results<FileContentHttpResult, ProblemHttpResult>> GetAttachment(
+        Guid clientId, Guid sessionId, Guid attachmentId, AppDb db, ConversationFiles files, HttpResponse response, CancellationToken ct)
+    {
+        if (!await db.Sessions.AnyAsync(s => s.Id == sessionId && s.ChatClientId == clientId, ct)) return ApiProblem.NotFound("The session");
+        return await AttachmentDownloads.ServeAsync(files, sessionId, attachmentId, response, ct);
+    }
+
     static async Task<Results<FileContentHttpResult, ProblemHttpResult>> Transcript(
-        Guid clientId, Guid sessionId, AppDb db, CancellationToken ct, string format = "md")
+        Guid clientId, Guid sessionId, AppDb db, ConversationFiles files, CancellationToken ct, string format = "md")
     {
         if (TranscriptWriter.RefuseFormat(format) is { } badFormat) return badFormat;
         var found = await db.Sessions.AsNoTracking().Where(s => s.Id == sessionId && s.ChatClientId == clientId)
@@ -138,7 +148,9 @@ public static class SessionEndpoints
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .ToListAsync(ct);
         if (found.ClientParameters.MaskPersonalData) PersonalData.MaskAll(messages);
-        return TranscriptWriter.Download(found.ClientParameters.PageTitle ?? found.Name, sessionId, messages, format);
+        await files.LoadAsync(messages, ct);
+        return TranscriptWriter.Download(found.ClientParameters.PageTitle ?? found.Name, sessionId, messages, format,
+            a => AttachmentUrls.ForAdmin(clientId, sessionId, a.Id));
     }
 
     /// <summary>

@@ -36,6 +36,8 @@ public sealed class SessionErasure(AppDb db, IPrivateContent privateContent, IBl
 
     async Task DeleteUnusedBlobsAsync(List<string> candidates, CancellationToken ct)
     {
+        // Private files (no hash) live in the private store, forgotten above.
+        candidates.RemoveAll(sha256 => sha256.Length == 0);
         if (candidates.Count == 0) return;
         var stillUsed = await db.Attachments.Where(a => candidates.Contains(a.Sha256)).Select(a => a.Sha256).Distinct().ToListAsync(ct);
         foreach (var sha256 in candidates.Except(stillUsed)) await blobs.DeleteAsync(sha256, ct);

@@ -166,6 +166,31 @@ public abstract class AttachmentTests(DatabaseKind kind)
         Assert.Null(await blobs.GetAsync(sha256, Ct));
     }
 
+    [Fact]
+    public async Task Transcripts_and_exports_list_each_file_with_a_link_that_serves_it_to_their_reader()
+    {
+        var (parley, session) = await StartAsync();
+        await using var _ = parley;
+        await SendAsync(parley, session.AccessKey, "Here it is", ("photo [1].png", Png));
+
+        var markdown = await parley.Anonymous.GetStringAsync($"/api/v1/chat/{session.AccessKey}/transcript?format=md", Ct);
+        Assert.Matches(@"- File: \[photo \\\[1\\\]\.png\]\(/api/v1/chat/[^/]+/attachments/[0-9a-f-]{36}\) · image/png · \d+ bytes", markdown);
+        var line = JsonDocument.Parse((await parley.Anonymous.GetStringAsync($"/api/v1/chat/{session.AccessKey}/transcript?format=jsonl", Ct)).Split('\n')[0]);
+        Assert.Equal("photo [1].png", line.RootElement.GetProperty("attachments")[0].GetProperty("name").GetString());
+
+        // The admin key reads the same files through the admin API's own link, in the transcript and in the log export.
+        var path = $"/api/v1/web-chat-client/{session.ClientId}/sessions/{session.SessionId}";
+        var adminLine = JsonDocument.Parse((await parley.Admin.GetStringAsync($"{path}/transcript?format=jsonl", Ct)).Split('\n')[0]);
+        var adminUrl = adminLine.RootElement.GetProperty("attachments")[0].GetProperty("url").GetString()!;
+        Assert.StartsWith($"{path}/attachments/", adminUrl, StringComparison.Ordinal);
+        Assert.Equal(Png, await parley.Admin.GetByteArrayAsync(adminUrl, Ct));
+        using var withoutKey = await parley.Anonymous.GetAsync(adminUrl, Ct);
+        Assert.Equal(HttpStatusCode.Unauthorized, withoutKey.StatusCode);
+        var export = await parley.Admin.GetStringAsync($"/api/v1/logs/export?format=jsonl&clientId={session.ClientId}", Ct);
+        var exported = JsonDocument.Parse(export.Split('\n')[0]).RootElement.GetProperty("message").GetProperty("attachments")[0];
+        Assert.Equal(adminUrl, exported.GetProperty("url").GetString());
+    }
+
     static byte[] PdfWith(string text)
     {
         var builder = new PdfDocumentBuilder();

@@ -230,18 +230,25 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     [Fact]
     public async Task A_conversation_in_privacy_mode_goes_on_through_either_instance_and_its_text_ends_with_the_session()
     {
-        var (key, sessionId, _) = await a.CreateSessionAsync(upstream.BaseAddress, ct: Ct, clientParameters: new { privacyMode = true });
+        var (key, sessionId, _) = await a.CreateSessionAsync(upstream.BaseAddress, ct: Ct,
+            clientParameters: new { privacyMode = true, allowAttachments = true });
         using var httpA = Client(a);
         using var httpB = Client(b);
         upstream.Enqueue(ScriptedReply.Text("Your locker is ", "A-17."));
-        await SendAsync(httpA, key, "I am Ana, where is my locker?");
+        var plan = "Floor 2, row C."u8.ToArray();
+        await SendAsync(httpA, key, "I am Ana, where is my locker?", ("locker-plan.txt", plan));
         upstream.Enqueue(ScriptedReply.Text("A-17, Ana."));
         await SendAsync(httpB, key, "Say it again");
 
         Assert.Contains(upstream.Requests[^1].Messages, m => m.Content == "Your locker is A-17.");
         Assert.Contains(upstream.Requests[^1].Messages, m => m.Content.Contains("I am Ana", StringComparison.Ordinal));
-        var seen = (await GetChatAsync(httpA, key)).GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString());
+        Assert.Contains("File locker-plan.txt:", upstream.Requests[^1].Body.GetRawText(), StringComparison.Ordinal);
+        var chat = await GetChatAsync(httpB, key);
+        var seen = chat.GetProperty("messages").EnumerateArray().Select(m => m.GetProperty("content").GetString());
         Assert.Equal(["I am Ana, where is my locker?", "Your locker is A-17.", "Say it again", "A-17, Ana."], seen);
+        var file = chat.GetProperty("messages")[0].GetProperty("attachments")[0];
+        Assert.Equal("locker-plan.txt", file.GetProperty("name").GetString());
+        Assert.Equal(plan, await httpB.GetByteArrayAsync(file.GetProperty("url").GetString(), Ct));
 
         // The text lives in Redis no longer than the session (an hour by default), and nowhere in the database.
         await using var shared = await StackExchange.Redis.ConnectionMultiplexer.ConnectAsync(redis.Configuration);
@@ -249,7 +256,7 @@ public sealed class TwoInstanceTests : IAsyncLifetime
         Assert.InRange(left!.Value, TimeSpan.FromMinutes(55), TimeSpan.FromMinutes(61));
         await using var db = new Npgsql.NpgsqlConnection(database.ConnectionString);
         await db.OpenAsync(Ct);
-        await using var query = new Npgsql.NpgsqlCommand("SELECT count(*) FROM \"Messages\" m WHERE m::text LIKE '%locker%' OR m::text LIKE '%A-17%'", db);
+        await using var query = new Npgsql.NpgsqlCommand("SELECT (SELECT count(*) FROM \"Messages\" m WHERE m::text LIKE '%locker%' OR m::text LIKE '%A-17%') + (SELECT count(*) FROM \"Attachments\" a WHERE a::text LIKE '%locker%')", db);
         Assert.Equal(0L, (long)(await query.ExecuteScalarAsync(Ct))!);
     }
 
@@ -266,9 +273,10 @@ public sealed class TwoInstanceTests : IAsyncLifetime
     Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionWithIdAsync(ParleyProcess instance, object? limits = null) =>
         instance.CreateSessionAsync(upstream.BaseAddress, limits, ct: Ct);
 
-    static async Task<SseResponse> SendAsync(HttpClient http, string key, string content)
+    static async Task<SseResponse> SendAsync(HttpClient http, string key, string content, params (string Name, byte[] Data)[] files)
     {
-        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/chat/{key}/messages") { Content = JsonContent.Create(new { content }) };
+        var body = new { content, attachments = files.Select(f => new { name = f.Name, data = f.Data }) };
+        using var request = new HttpRequestMessage(HttpMethod.Post, $"/api/v1/chat/{key}/messages") { Content = JsonContent.Create(body) };
         using var response = await http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, Ct);
         return await SseResponse.ReadAsync(response, Ct);
     }

@@ -90,6 +90,39 @@ public abstract class PrivacyModeTests(DatabaseKind kind)
     }
 
     [Fact]
+    public async Task Files_are_kept_like_the_text_only_while_the_session_lives_and_never_in_the_database_or_blob_store()
+    {
+        await using var parley = await TestParley.StartAsync(kind);
+        var clientId = await parley.CreateChatClientAsync(clientParameters: new { privacyMode = true, allowAttachments = true });
+        var session = await parley.CreateSessionAsync(clientId);
+        var bytes = Encoding.UTF8.GetBytes($"The vault code is {UserSecret}.");
+        var name = $"{ReasoningSecret}.txt";
+
+        using var sent = await parley.OpenStreamAsync($"/api/v1/chat/{session.AccessKey}/messages",
+            new { content = "Read this", attachments = new[] { new { name, data = bytes } } }, Ct);
+        Assert.Equal("done", (await SseResponse.ReadAsync(sent, Ct)).Last.Type);
+
+        // The model reads it, the user sees it listed and can open it, while the session lives.
+        Assert.Contains($@"File {name}:\nThe vault code is {UserSecret}.", parley.Upstream.Requests[^1].Body.GetRawText(), StringComparison.Ordinal);
+        var view = (await parley.Anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{session.AccessKey}", Ct)).GetProperty("data");
+        var file = view.GetProperty("messages")[0].GetProperty("attachments")[0];
+        Assert.Equal(name, file.GetProperty("name").GetString());
+        var url = file.GetProperty("url").GetString();
+        Assert.Equal(bytes, await parley.Anonymous.GetByteArrayAsync(url, Ct));
+        Assert.Null(await parley.Services.GetRequiredService<Parley.Attachments.IBlobStore>().GetAsync(Parley.Attachments.Blobs.Sha256(bytes), Ct));
+
+        // One instance keeps it in memory: after a restart the message says a file came, and nothing more.
+        await parley.RestartAsync();
+        view = (await parley.Anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{session.AccessKey}", Ct)).GetProperty("data");
+        Assert.False(view.GetProperty("messages")[0].TryGetProperty("attachments", out var left) && left.ValueKind == JsonValueKind.Array && left.GetArrayLength() > 0);
+        using var gone = await parley.Anonymous.GetAsync(url, Ct);
+        Assert.Equal(HttpStatusCode.NotFound, gone.StatusCode);
+
+        await parley.StopServerAsync();
+        AssertNoSecret("the database and the blob folder", await DatabaseTextAsync(parley.Database));
+    }
+
+    [Fact]
     public async Task A_client_without_privacy_mode_keeps_its_conversations_as_before()
     {
         await using var parley = await TestParley.StartAsync(kind);

@@ -1,5 +1,6 @@
 using Microsoft.AspNetCore.Http.HttpResults;
 using Parley.Api;
+using Parley.Attachments;
 using Parley.Conversations;
 
 namespace Parley.OperatorConsole.Chats;
@@ -19,6 +20,9 @@ public static class ChatsSetup
         app.MapGet("/console/sessions/{sessionId:guid}/transcript", Transcript)
             .RequireAuthorization(ConsoleAuthentication.OperatorPolicy)
             .ExcludeFromDescription();
+        app.MapGet("/console/sessions/{sessionId:guid}/attachments/{attachmentId:guid}", AttachmentAsync)
+            .RequireAuthorization(ConsoleAuthentication.OperatorPolicy)
+            .ExcludeFromDescription();
         return app;
     }
 
@@ -30,6 +34,11 @@ public static class ChatsSetup
         if (await workspace.TranscriptAsync(sessionId, ct) is not { } transcript) return ApiProblem.NotFound("The session");
         // A conversation: no browser or proxy keeps a copy.
         response.Headers.CacheControl = "no-store";
-        return TranscriptWriter.Download(transcript.Title, sessionId, transcript.Messages, format);
+        return TranscriptWriter.Download(transcript.Title, sessionId, transcript.Messages, format, a => AttachmentUrls.ForConsole(sessionId, a.Id));
     }
+
+    /// <summary>A file of a conversation, for the operators who can read it.</summary>
+    static Task<Results<FileContentHttpResult, ProblemHttpResult>> AttachmentAsync(
+        Guid sessionId, Guid attachmentId, ConversationFiles files, HttpResponse response, CancellationToken ct) =>
+        AttachmentDownloads.ServeAsync(files, sessionId, attachmentId, response, ct);
 }

@@ -1,6 +1,7 @@
 using System.Net.ServerSentEvents;
 using System.Security.Claims;
 using Microsoft.EntityFrameworkCore;
+using Parley.Attachments;
 using Parley.ChatClients;
 using Parley.Conversations;
 using Parley.Data;
@@ -184,6 +185,7 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
             .OrderBy(m => m.CreatedAt).ThenBy(m => m.Id)
             .ToListAsync(ct);
         if (client.ClientParameters.MaskPersonalData) PersonalData.MaskAll(messages);
+        await scope.ServiceProvider.GetRequiredService<ConversationFiles>().LoadAsync(messages, ct);
         return (client.ClientParameters.PageTitle ?? client.Name, messages);
     }
 

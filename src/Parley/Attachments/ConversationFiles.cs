@@ -1,0 +1,132 @@
+using System.Globalization;
+using System.Text;
+using Microsoft.EntityFrameworkCore;
+using Microsoft.Extensions.AI;
+using Parley.Conversations;
+using Parley.Data;
+using Parley.Sessions;
+using UglyToad.PdfPig;
+
+namespace Parley.Attachments;
+
+/// <summary>
+/// The files of a conversation: kept with a new message (in the blob store, or in privacy mode the private store),
+/// loaded with the messages that have them, read back as bytes, and given to the model: images as image content,
+/// documents as their text under their name (a PDF's text read with PdfPig, its first pages only).
+/// </summary>
+public sealed class ConversationFiles(AppDb db, IBlobStore blobs, IPrivateContent privateContent)
+{
+    const int PdfPages = 50;
+    const int DocumentCharacters = 200_000;
+
+    /// <summary>
+    /// Keeps the checked files of a new message and returns their rows, to be written with the message. The bytes are
+    /// stored first, so a committed row never names bytes that are not there.
+    /// </summary>
+    public async Task<List<Attachment>> KeepAsync(
+        SessionContext context, Guid messageId, IReadOnlyList<(IncomingFile File, FileType Type)> files, CancellationToken ct)
+    {
+        var session = context.Session;
+        var isPrivate = context.Client.ClientParameters.PrivacyMode;
+        var rows = new List<Attachment>();
+        foreach (var (file, type) in files)
+        {
+            var sha256 = isPrivate ? "" : Blobs.Sha256(file.Data);
+            if (!isPrivate) await blobs.PutAsync(sha256, file.Data, ct);
+            rows.Add(new Attachment
+            {
+                MessageId = messageId, SessionId = session.Id, Name = isPrivate ? "" : Path.GetFileName(file.Name), ContentType = type.ContentType,
+                Size = file.Data.Length, Sha256 = sha256, Position = rows.Count,
+            });
+        }
+        if (isPrivate)
+            await privateContent.KeepFilesAsync(session.Id, session.ExpiresAt,
+                [.. rows.Select((row, i) => new PrivateFile(row.Id, Path.GetFileName(files[i].File.Name), files[i].File.Data))]);
+        return rows;
+    }
+
+    /// <summary>
+    /// Fills <see cref="Message.Files"/> of the messages that have files. A private file whose session's private store
+    /// no longer has it is left out, as its message's text is.
+    /// </summary>
+    public async Task LoadAsync(IReadOnlyList<Message> messages, CancellationToken ct)
+    {
+        var ids = messages.Where(m => m.HasAttachments).Select(m => m.Id).ToList();
+        if (ids.Count == 0) return;
+        var rows = await db.Attachments.AsNoTracking().Where(a => ids.Contains(a.MessageId)).OrderBy(a => a.Position).ToListAsync(ct);
+        var gone = new HashSet<Guid>();
+        foreach (var session in rows.Where(a => a.Private).GroupBy(a => a.SessionId))
+        {
+            var kept = await privateContent.FilesAsync(session.Key, [.. session.Select(a => a.Id)], withData: false);
+            foreach (var row in session)
+            {
+                if (kept.TryGetValue(row.Id, out var file)) row.Name = file.Name;
+                else gone.Add(row.Id);
+            }
+        }
+        var byMessage = rows.Where(a => !gone.Contains(a.Id)).ToLookup(a => a.MessageId);
+        foreach (var message in messages)
+            if (message.HasAttachments) message.Files = [.. byMessage[message.Id]];
+    }
+
+    /// <summary>One attachment of a session, with its name; null when there is none (or a private one is gone).</summary>
+    public async Task<Attachment?> FindAsync(Guid sessionId, Guid attachmentId, CancellationToken ct)
+    {
+        var row = await db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.SessionId == sessionId, ct);
+        if (row is not { Private: true }) return row;
+        var kept = await privateContent.FilesAsync(sessionId, [attachmentId], withData: false);
+        if (!kept.TryGetValue(attachmentId, out var file)) return null;
+        row.Name = file.Name;
+        return row;
+    }
+
+    /// <summary>The bytes of an attachment: from the blob store, or for a private one from the private store while it lasts.</summary>
+    public async Task<byte[]?> BytesAsync(Attachment attachment, CancellationToken ct) => attachment.Private
+        ? (await privateContent.FilesAsync(attachment.SessionId, [attachment.Id], withData: true)).GetValueOrDefault(attachment.Id)?.Data
+        : await blobs.GetAsync(attachment.Sha256, ct);
+
+    /// <summary>What each message's files add to its turn, by message id.</summary>
+    public async Task<Dictionary<Guid, List<AIContent>>> ForPromptAsync(IEnumerable<Attachment> attachments, CancellationToken ct)
+    {
+        var contents = new Dictionary<Guid, List<AIContent>>();
+        foreach (var attachment in attachments)
+        {
+            var name = attachment.Name;
+            byte[]? bytes;
+            if (attachment.Private)
+            {
+                var kept = (await privateContent.FilesAsync(attachment.SessionId, [attachment.Id], withData: true)).GetValueOrDefault(attachment.Id);
+                (name, bytes) = (kept?.Name ?? "", kept?.Data);
+            }
+            else
+            {
+                bytes = await blobs.GetAsync(attachment.Sha256, ct);
+            }
+            if (bytes is null) continue;
+            AIContent content = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal)
+                ? new DataContent(bytes, attachment.ContentType) { Name = name }
+                : new TextContent($"\n\nFile {name}:\n{DocumentText(attachment.ContentType, bytes)}");
+            if (!contents.TryGetValue(attachment.MessageId, out var list)) contents[attachment.MessageId] = list = [];
+            list.Add(content);
+        }
+        return contents;
+    }
+
+    static string DocumentText(string contentType, byte[] bytes)
+    {
+        string text;
+        if (contentType == "application/pdf")
+        {
+            var pages = new StringBuilder();
+            using var pdf = PdfDocument.Open(bytes);
+            foreach (var page in pdf.GetPages().Take(PdfPages)) pages.AppendLine(page.Text);
+            if (pdf.NumberOfPages > PdfPages) pages.AppendLine(CultureInfo.InvariantCulture, $"[{pdf.NumberOfPages - PdfPages} more pages not read]");
+            text = pages.ToString();
+        }
+        else
+        {
+            text = Encoding.UTF8.GetString(bytes);
+        }
+        return text.Length <= DocumentCharacters ? text : text[..DocumentCharacters] + "\n[the rest of the file was cut]";
+    }
+}
