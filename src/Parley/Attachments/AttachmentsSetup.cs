@@ -23,6 +23,7 @@ public static class AttachmentsSetup
             services.AddSingleton<IBlobStore>(new FolderBlobStore(Path.Combine(DataFolder(configuration, database, contentRoot), "blobs")));
         }
         services.AddScoped<ConversationFiles>();
+        services.AddSingleton<AttachmentKeeper>();
         services.AddScoped<Sessions.SessionErasure>();
         return services;
     }

@@ -10,40 +10,14 @@ using UglyToad.PdfPig;
 namespace Parley.Attachments;
 
 /// <summary>
-/// The files of a conversation: kept with a new message (in the blob store, or in privacy mode the private store),
-/// loaded with the messages that have them, read back as bytes, and given to the model: images as image content,
-/// documents as their text under their name (a PDF's text read with PdfPig, its first pages only).
+/// The files of a conversation: loaded with the messages that have them, read back as bytes, and given to the model:
+/// images as image content, documents as their text under their name (a PDF's text read with PdfPig, its first pages
+/// only). <see cref="AttachmentKeeper"/> keeps them.
 /// </summary>
 public sealed class ConversationFiles(AppDb db, IBlobStore blobs, IPrivateContent privateContent)
 {
     const int PdfPages = 50;
     const int DocumentCharacters = 200_000;
-
-    /// <summary>
-    /// Keeps the checked files of a new message and returns their rows, to be written with the message. The bytes are
-    /// stored first, so a committed row never names bytes that are not there.
-    /// </summary>
-    public async Task<List<Attachment>> KeepAsync(
-        SessionContext context, Guid messageId, IReadOnlyList<(IncomingFile File, FileType Type)> files, CancellationToken ct)
-    {
-        var session = context.Session;
-        var isPrivate = context.Client.ClientParameters.PrivacyMode;
-        var rows = new List<Attachment>();
-        foreach (var (file, type) in files)
-        {
-            var sha256 = isPrivate ? "" : Blobs.Sha256(file.Data);
-            if (!isPrivate) await blobs.PutAsync(sha256, file.Data, ct);
-            rows.Add(new Attachment
-            {
-                MessageId = messageId, SessionId = session.Id, Name = isPrivate ? "" : Path.GetFileName(file.Name), ContentType = type.ContentType,
-                Size = file.Data.Length, Sha256 = sha256, Position = rows.Count,
-            });
-        }
-        if (isPrivate)
-            await privateContent.KeepFilesAsync(session.Id, session.ExpiresAt,
-                [.. rows.Select((row, i) => new PrivateFile(row.Id, Path.GetFileName(files[i].File.Name), files[i].File.Data))]);
-        return rows;
-    }
 
     /// <summary>
     /// Fills <see cref="Message.Files"/> of the messages that have files. A private file whose session's private store

@@ -59,7 +59,7 @@ public sealed record UserMessage(string Content, TimeSpan? RenewFor = null, stri
 /// </summary>
 public sealed class ConversationService(
     AppDb db, ConversationQueries queries, WriteBatcher writes, ReplyRegistry registry, ReplyGenerator generator, ConversationLimits limits,
-    TokenBudgets budgets, ConversationFiles files, SessionErasure erasure,
+    TokenBudgets budgets, ConversationFiles files, AttachmentKeeper keeper, SessionErasure erasure,
     ChatClientCache clients, GatewayCache gateways, TokenCounter tokens, SessionEvents events, IPrivateContent privateContent, TimeProvider clock)
 {
     DateTime Now => clock.GetUtcNow().UtcDateTime;
@@ -149,7 +149,12 @@ public sealed class ConversationService(
                 HasAttachments = accepted.Count > 0,
             };
             history.Add(asked);
-            if (accepted.Count > 0) attached.AddRange(await files.KeepAsync(context, asked.Id, accepted, ct));
+            if (accepted.Count > 0)
+            {
+                var privateUntil = context.Client.ClientParameters.PrivacyMode ? session.ExpiresAt : (DateTime?)null;
+                attached.AddRange(await keeper.KeepAsync(session.Id, asked.Id, privateUntil,
+                    [.. accepted.Select(a => new KeptFile(a.File.Name, a.Type.ContentType, a.File.Data))], ct));
+            }
             return null;
         }, ct, attached);
     }
@@ -260,7 +265,8 @@ public sealed class ConversationService(
             attached ??= [];
             if (session.TakenOverBy is not null) return new(null, null, await HoldAsync(context, run, history.Except(stored).ToList(), expiresAt, attached));
 
-            var filesOf = await files.ForPromptAsync([.. history.SelectMany(m => m.Files), .. attached], ct);
+            // The model is shown the user's files; images in its own replies were its output, not its input.
+            var filesOf = await files.ForPromptAsync([.. history.Where(m => m.Role == MessageRole.User).SelectMany(m => m.Files), .. attached], ct);
             var prompt = PromptBuilder.Build(
                 context.Gateway.Parameters, context.Client.ClientParameters.ContextPrompt, session.ExtraContext, history, filesOf);
             var reply = new Message

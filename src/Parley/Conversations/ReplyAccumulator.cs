@@ -10,6 +10,10 @@ public sealed class ReplyAccumulator
     readonly StringBuilder text = new();
     readonly StringBuilder reasoning = new();
     UsageDetails? usage;
+    readonly List<DataContent> images = [];
+
+    /// <summary>Image parts the model sent; Markdown images with data URLs are still in <see cref="Text"/>.</summary>
+    public IReadOnlyList<DataContent> Images => images;
 
     public string Text => text.ToString();
     public string? Reasoning => reasoning.Length > 0 ? reasoning.ToString() : null;
@@ -26,6 +30,7 @@ public sealed class ReplyAccumulator
     {
         usage = part.Usage ?? usage;
         FinishReason = part.FinishReason ?? FinishReason;
+        if (part.Images is { } sent) images.AddRange(sent);
         if (part.Reasoning is { } r)
         {
             reasoning.Append(r);

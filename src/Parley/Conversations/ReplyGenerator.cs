@@ -1,5 +1,6 @@
 using System.Net.ServerSentEvents;
 using Microsoft.Extensions.AI;
+using Parley.Attachments;
 using Parley.OperatorConsole;
 using Parley.Data;
 using Parley.Gateways;
@@ -25,7 +26,7 @@ public sealed record ReplyJob(
 
 public sealed partial class ReplyGenerator(
     ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, IPrivateContent privateContent,
-    IAddressTokens addressTokens, TimeProvider clock, ILogger<ReplyGenerator> logger)
+    IAddressTokens addressTokens, AttachmentKeeper keeper, TimeProvider clock, ILogger<ReplyGenerator> logger)
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
 
@@ -159,29 +160,36 @@ public sealed partial class ReplyGenerator(
 
     /// <summary>
     /// The reply and the session's totals change in one commit, so they always agree. The finish reason is the
-    /// provider's, null when it gave none. In privacy mode the text goes to the private store first, and the commit
-    /// leaves the row's empty text as it is.
+    /// provider's, null when it gave none. Images in the reply become its files (<see cref="ReplyImages"/>). In privacy
+    /// mode the text goes to the private store first, and the commit leaves the row's empty text as it is.
     /// </summary>
     async Task FinishAsync(ReplyJob job, ReplyAccumulator reply, UsageView usage, (string Code, string Message)? error)
     {
         var (messageId, input, output) = (job.MessageId, (int)usage.InputTokens, (int)usage.OutputTokens);
-        var (text, reasoning, finishReason) = (reply.Text, reply.Reasoning, reply.FinishReason);
+        var (reasoning, finishReason) = (reply.Reasoning, reply.FinishReason);
+        var (text, images) = ReplyImages.Extract(reply.Text, reply.Images);
+        var files = images.Count == 0 ? [] : await keeper.KeepAsync(job.SessionId, messageId, job.PrivateUntil, images, CancellationToken.None);
         string[] columns = [nameof(Message.Status), nameof(Message.Error), nameof(Message.ErrorCode), nameof(Message.FinishReason),
-            nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource)];
+            nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource), nameof(Message.HasAttachments)];
         var keepsText = job.PrivateUntil is null;
         if (job.PrivateUntil is { } keepUntil) await privateContent.KeepAsync(job.SessionId, keepUntil, [new PrivateText(messageId, text, reasoning)]);
         else columns = [.. columns, nameof(Message.Content), nameof(Message.Reasoning)];
-        await writes.WriteAsync(db => db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
+        await writes.WriteAsync(db =>
         {
-            if (keepsText) (m.Content, m.Reasoning) = (text, reasoning);
-            m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
-            m.Error = error?.Message;
-            m.ErrorCode = error?.Code;
-            m.FinishReason = finishReason;
-            m.InputTokens = input;
-            m.OutputTokens = output;
-            m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
-        }, columns), new SessionUsage(job.SessionId, input, output));
+            db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
+            {
+                if (keepsText) (m.Content, m.Reasoning) = (text, reasoning);
+                m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
+                m.Error = error?.Message;
+                m.ErrorCode = error?.Code;
+                m.FinishReason = finishReason;
+                m.InputTokens = input;
+                m.OutputTokens = output;
+                m.UsageSource = usage.Source == "provider" ? UsageSource.Provider : UsageSource.Estimated;
+                m.HasAttachments = files.Count > 0;
+            }, columns);
+            db.Attachments.AddRange(files);
+        }, new SessionUsage(job.SessionId, input, output));
     }
 
     /// <summary>The reply is stored whatever happens here: a count that fails only lets the address spend a little more.</summary>

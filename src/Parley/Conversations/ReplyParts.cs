@@ -5,8 +5,9 @@ using Parley.Gateways;
 
 namespace Parley.Conversations;
 
-/// <summary>One piece of a streamed reply, reduced to what Parley shows and stores.</summary>
-public readonly record struct ReplyPart(string? Text, string? Reasoning, UsageDetails? Usage, string? FinishReason);
+/// <summary>One piece of a streamed reply, reduced to what Parley shows and stores; <c>Images</c>: image parts the model sent.</summary>
+public readonly record struct ReplyPart(
+    string? Text, string? Reasoning, UsageDetails? Usage, string? FinishReason, IReadOnlyList<DataContent>? Images = null);
 
 public static class ReplyParts
 {
@@ -33,6 +34,7 @@ public static class ReplyParts
             finished |= update.FinishReason is not null;
             string? text = null, reasoning = null;
             UsageDetails? usage = null;
+            List<DataContent>? images = null;
             foreach (var content in update.Contents)
             {
                 switch (content)
@@ -40,11 +42,12 @@ public static class ReplyParts
                     case TextContent { Text.Length: > 0 } t: text += t.Text; break;
                     case TextReasoningContent { Text.Length: > 0 } r: reasoning += r.Text; break;
                     case UsageContent u: usage = u.Details; break;
+                    case DataContent d when d.HasTopLevelMediaType("image"): (images ??= []).Add(d); break;
                 }
             }
             reasoning ??= ReasoningOutsideTheStandard(update);
-            if (text is not null || reasoning is not null || usage is not null || update.FinishReason is not null)
-                yield return new ReplyPart(text, reasoning, usage, update.FinishReason?.Value);
+            if (text is not null || reasoning is not null || usage is not null || update.FinishReason is not null || images is not null)
+                yield return new ReplyPart(text, reasoning, usage, update.FinishReason?.Value, images);
         }
     }
 

@@ -191,6 +191,30 @@ public abstract class AttachmentTests(DatabaseKind kind)
         Assert.Equal(adminUrl, exported.GetProperty("url").GetString());
     }
 
+    [Fact]
+    public async Task Images_in_a_reply_become_its_files_and_its_stored_text_keeps_no_base64()
+    {
+        var (parley, session) = await StartAsync();
+        await using var _ = parley;
+        var dataUrl = "data:image/png;base64," + Convert.ToBase64String(Png);
+        parley.Upstream.Enqueue(ScriptedReply.Text("Here is the chart:\n\n![Sales chart](", dataUrl[..40], dataUrl[40..], ")\n\nAnd a sketch: ![](",
+            dataUrl, ")"));
+
+        var sent = await SendAsync(parley, session.AccessKey, "Draw me the sales");
+        Assert.Equal("done", sent.Last.Type);
+
+        var reply = (await parley.Anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{session.AccessKey}", Ct)).GetProperty("data").GetProperty("messages")[1];
+        Assert.Equal("Here is the chart:\n\n\n\nAnd a sketch:", reply.GetProperty("content").GetString());
+        var files = reply.GetProperty("attachments").EnumerateArray().ToList();
+        Assert.Equal(["Sales chart.png", "image-2.png"], files.Select(f => f.GetProperty("name").GetString()).ToList());
+        Assert.Equal(Png, await parley.Anonymous.GetByteArrayAsync(files[0].GetProperty("url").GetString(), Ct));
+
+        // The next turn shows the model its earlier words, not megabytes of base64.
+        parley.Upstream.Enqueue(ScriptedReply.Text("Sure."));
+        await SendAsync(parley, session.AccessKey, "Thanks");
+        Assert.DoesNotContain("base64", parley.Upstream.Requests[^1].Body.GetRawText(), StringComparison.Ordinal);
+    }
+
     static byte[] PdfWith(string text)
     {
         var builder = new PdfDocumentBuilder();
