@@ -38,7 +38,7 @@ public static class AttachmentUploads
     });
 
     /// <summary>
-    /// A message sent as multipart/form-data (fields <c>content</c> and <c>files</c>, as a browser form sends it)
+    /// A message sent as multipart/form-data (fields <c>content</c>, <c>files</c> and <c>proof</c>, as a browser form sends it)
     /// becomes the JSON body the route reads, so both forms meet the same binding, validation and errors.
     /// </summary>
     static async Task AsJsonAsync(HttpRequest request)
@@ -51,9 +51,24 @@ public static class AttachmentUploads
             await file.CopyToAsync(bytes, request.HttpContext.RequestAborted);
             attachments.Add(new { name = file.FileName, data = bytes.ToArray(), contentType = file.ContentType });
         }
-        var body = JsonSerializer.SerializeToUtf8Bytes(new { content = form["content"].ToString(), attachments }, JsonSerializerOptions.Web);
+        // A proof of work, when the first message needs one, comes as its JSON in the field "proof".
+        object? proof = form["proof"].ToString() is { Length: > 0 } sent ? ProofOf(sent) : null;
+        var body = JsonSerializer.SerializeToUtf8Bytes(new { content = form["content"].ToString(), proof, attachments }, JsonSerializerOptions.Web);
         request.Body = new MemoryStream(body);
         request.ContentType = "application/json";
         request.ContentLength = body.Length;
+    }
+
+    // Not JSON: passed on as the text it is, for the route's binding to refuse with the field's name.
+    static object ProofOf(string sent)
+    {
+        try
+        {
+            return JsonSerializer.Deserialize<JsonElement>(sent);
+        }
+        catch (JsonException)
+        {
+            return sent;
+        }
     }
 }

@@ -69,7 +69,7 @@ public static class ChatEndpoints
         }
         var files = request.Attachments?.Select(a => new IncomingFile(a.Name, a.Data)).ToList();
         var outcome = await conversations.SendAsync(context,
-            new UserMessage(request.Content, Address: FailedAuthentications.ClientAddress(http), Files: files), ct);
+            new UserMessage(request.Content ?? "", Address: FailedAuthentications.ClientAddress(http), Files: files), ct);
         if (outcome.Refusal is { } refusal) return Problem(refusal);
         return outcome.Held is { } held ? new EventStreamResult(new[] { ChatEvents.OfHeld(held) }.ToAsyncEnumerable()) : Stream(outcome.Run!, ct);
     }
@@ -241,10 +241,18 @@ public sealed record PersonPayload(string? Name);
 /// <c>proof</c>: a solved challenge, needed with a session's first message when its chat client asks for a proof of
 /// work. <c>attachments</c>: files, base64 in <c>data</c>, when the chat client takes them.
 /// </summary>
+/// <c>content</c> may be blank only when files come with it.
 public sealed record SendMessageRequest(
-    [property: Required(ErrorMessage = "The content field is required and must not be blank."), StringLength(100_000)] string Content,
+    [property: StringLength(100_000)] string? Content,
     ProofOfWorkAnswer? Proof = null,
-    [property: MaxLength(20)] IReadOnlyList<AttachmentUpload>? Attachments = null);
+    [property: MaxLength(20)] IReadOnlyList<AttachmentUpload>? Attachments = null) : IValidatableObject
+{
+    public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
+    {
+        if (string.IsNullOrWhiteSpace(Content) && Attachments is not { Count: > 0 })
+            yield return new ValidationResult("The content field is required and must not be blank.", [nameof(Content)]);
+    }
+}
 
 /// <summary>A file in a JSON message: its name, and its bytes in base64. Its type is read from the bytes; <c>contentType</c> is only a hint.</summary>
 public sealed record AttachmentUpload(
@@ -269,11 +277,11 @@ public sealed record ChatView(
 public sealed record ChatPageParameters(
     string LanguageCode, string? PrimaryColor, string? PageTitle, string? HelloLabel, string? HelloSubLabel,
     string? TextAreaPlaceholder, string? LogoImageUrl, bool Debug, IReadOnlyList<SuggestionButton> SuggestionButtons, bool PrivacyMode,
-    int? ProofOfWorkBits)
+    int? ProofOfWorkBits, bool AllowAttachments)
 {
     public static ChatPageParameters Of(ClientParameters p) => new(
         p.LanguageCode, p.PrimaryColor, p.PageTitle, p.HelloLabel, p.HelloSubLabel, p.TextAreaPlaceholder, p.LogoImageUrl,
-        p.Debug, p.SuggestionButtons, p.PrivacyMode, p.ProofOfWorkBits);
+        p.Debug, p.SuggestionButtons, p.PrivacyMode, p.ProofOfWorkBits, p.AllowAttachments);
 }
 
 public static class TranscriptWriter

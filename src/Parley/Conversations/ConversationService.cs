@@ -122,7 +122,7 @@ public sealed class ConversationService(
     public Task<StartOutcome> SendAsync(SessionContext context, UserMessage message, CancellationToken ct)
     {
         var content = message.Content;
-        if (string.IsNullOrWhiteSpace(content))
+        if (string.IsNullOrWhiteSpace(content) && message.Files is not { Count: > 0 })
             return Task.FromResult(new StartOutcome(null, new ConversationRefusal(ConversationRefusal.MessageEmpty, "The message must not be empty.")));
 
         var attached = new List<Attachment>();

@@ -31,7 +31,9 @@ public static partial class TalkPageHtml
         var p = page.Parameters;
         var s = page.Strings;
         var title = p.PageTitle ?? page.Chat.ClientName;
-        var config = JsonSerializer.Serialize(new { api = page.Api, strings = page.Strings, chat = page.Chat }, ConfigJson);
+        // The code for files loads only for an assistant that takes them: the page stays light for the others.
+        var attachScript = p.AllowAttachments ? assets.Url("/talk/attach.js") : null;
+        var config = JsonSerializer.Serialize(new { api = page.Api, strings = page.Strings, chat = page.Chat, attachScript }, ConfigJson);
         var suggestions = string.Concat(p.SuggestionButtons.Select(b =>
             $"""<button type="button" class="parley-suggestion" data-prompt="{E(b.Prompt)}">{E(b.Label)}</button>"""));
         var logo = p.LogoImageUrl is { Length: > 0 } url ? $"""<img class="parley-logo" src="{E(url)}" alt="">""" : "";

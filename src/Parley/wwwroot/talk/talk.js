@@ -5,6 +5,7 @@
   'use strict';
 
   const config = JSON.parse(document.getElementById('parley-config').textContent);
+  const nonce = document.currentScript?.nonce;
   const t = config.strings;
   const api = config.api;
   const lang = document.documentElement.lang || 'en';
@@ -85,9 +86,38 @@
   }
 
   // ---- Messages
-  function addUserMessage(content) {
+  const kilobytes = (size) => `${Math.max(1, Math.round(size / 1024)).toLocaleString(lang)} KB`;
+
+  /** The files of a message under its bubble: images as thumbnails, others as links, each opening the file. */
+  function showFiles(item, files) {
+    item.querySelector('.parley-files')?.remove();
+    if (!files?.length) return;
+    const shelf = element('ul', 'parley-files');
+    for (const file of files) {
+      const link = element('a', 'parley-file');
+      link.href = file.url;
+      link.target = '_blank';
+      link.rel = 'noopener';
+      if (file.contentType.startsWith('image/')) {
+        const image = element('img');
+        image.src = file.url;
+        image.alt = file.name;
+        link.append(image);
+      } else {
+        link.append(element('span', 'parley-file-name', file.name), element('span', 'parley-file-size', kilobytes(file.size)));
+      }
+      const entry = element('li');
+      entry.append(link);
+      shelf.append(entry);
+    }
+    item.querySelector('.parley-bubble').after(shelf);
+  }
+
+  function addUserMessage(content, files) {
     const item = element('li', 'parley-message parley-message-user');
     item.append(element('div', 'parley-bubble', content));
+    if (!content) item.firstChild.hidden = true;
+    showFiles(item, files);
     list.append(item);
     updateHello();
     scrollToEnd();
@@ -119,6 +149,7 @@
     const bubble = item.querySelector('.parley-bubble');
     if (message.content) renderMarkdown(bubble, message.content);
     else if (message.status) bubble.textContent = '';
+    showFiles(item, message.attachments);
     if (!message.status) return;
 
     item.classList.remove('parley-pending');
@@ -218,6 +249,10 @@
       case 'max_messages_reached': return [format(t.ErrorMaxMessages, problem.limit), [[t.ClearToContinue, askToClear]]];
       case 'input_too_long': return [format(t.ErrorTooLong, problem.tokens, problem.limit)];
       case 'session_expired': expire(); return [t.ErrorExpired];
+      case 'attachment_type_refused': return [format(t.ErrorFileType, problem.name)];
+      case 'attachment_too_large': return [problem.name ? format(t.ErrorFileTooLarge, problem.name, kilobytes(problem.limit)) : format(t.ErrorFilesTooLarge, kilobytes(problem.limit))];
+      case 'too_many_attachments': return [format(t.ErrorTooManyFiles, problem.limit)];
+      case 'images_not_accepted': return [t.ErrorNoImages];
       case 'reply_in_progress': return [t.ErrorBusy];
       default: return [t.ErrorGeneric];
     }
@@ -378,9 +413,11 @@
     }
   }
 
-  const postMessage = async (content) => {
+  // Files go up as a form through attach.js, which shows their progress on the message; text alone as JSON.
+  const postMessage = async (content, files, item) => {
     const body = { content };
     if (needsProof) body.proof = await (proof ??= solveProof());
+    if (files.length) return attachments.upload(`${api}/messages`, body, files, item);
     return fetch(`${api}/messages`, {
       method: 'POST', headers: { 'Content-Type': 'application/json', Accept: 'text/event-stream' },
       body: JSON.stringify(body),
@@ -389,26 +426,32 @@
 
   async function send(content) {
     content = content.trim();
-    if (busy || !content || input.disabled) return;
+    const files = attachments?.pending() ?? [];
+    if (busy || (!content && !files.length) || input.disabled) return;
     clearNotices();
-    const userItem = addUserMessage(content);
+    const userItem = addUserMessage(content, files.map((file) => ({
+      name: file.name, contentType: file.type, size: file.size, url: URL.createObjectURL(file),
+    })));
     emit('message-sent', { content });
     setBusy(true);
 
     let response;
     try {
-      response = await postMessage(content);
+      response = await postMessage(content, files, userItem);
       // A challenge left too long unsent expires: solve a fresh one, once.
       if (response.status === 428) {
         proof = null;
-        response = await postMessage(content);
+        response = await postMessage(content, files, userItem);
       }
     } catch {
       response = null;
     }
-    if (response?.ok) needsProof = false;
+    if (response?.ok) {
+      needsProof = false;
+      attachments?.clear();
+    }
     if (!response?.ok) {
-      // Nothing the user typed is lost: the refused message goes back into the input.
+      // Nothing the user typed is lost: the refused message goes back into the input, its files stay attached.
       userItem.remove();
       updateHello();
       if (!input.value.trim()) input.value = content;
@@ -541,7 +584,7 @@
   form.addEventListener('submit', (event) => {
     event.preventDefault();
     const content = input.value;
-    if (!content.trim() || busy) return;
+    if ((!content.trim() && !attachments?.pending().length) || busy) return;
     input.value = '';
     autosize();
     send(content);
@@ -568,7 +611,7 @@
   // ---- Start: the conversation so far is in the page; a reply still being generated is picked up.
   function renderConversation(messages) {
     for (const message of messages) {
-      if (message.role === 'user') addUserMessage(message.content);
+      if (message.role === 'user') addUserMessage(message.content, message.attachments);
       else if (message.author?.kind === 'operator') addOperatorMessage(message.id, message.content, message.author.name);
       else paintAssistant(addAssistantMessage(), message);
     }
@@ -577,6 +620,17 @@
   }
 
   renderConversation(config.chat.messages);
+  // ---- Files: their code loads only for an assistant that takes them.
+  let attachments = null;
+  if (config.attachScript) {
+    const script = element('script');
+    script.nonce = nonce;
+    script.src = config.attachScript;
+    script.addEventListener('load', () => {
+      attachments = window.ParleyAttachments({ form, input, t, limits: config.chat.limits, showNotice, clearNotices, kilobytes, element });
+    });
+    document.body.append(script);
+  }
   if (needsProof && globalThis.crypto?.subtle) proof = solveProof().catch(() => null);
   showSessionUsage();
   showPerson(config.chat.takenOver);
