@@ -1,4 +1,5 @@
 using System.Text;
+using Parley.Attachments;
 using Parley.Sessions;
 
 namespace Parley.OperatorConsole.Chats;
@@ -8,6 +9,9 @@ namespace Parley.OperatorConsole.Chats;
 /// model answered), or not sent (refused, or it could not be stored).
 /// </summary>
 public enum Delivery { Sending, Sent, Delivered, Read, NotSent }
+
+/// <summary>A file shown under a message: <paramref name="Url"/> serves it to operators, or is a preview while it is being sent.</summary>
+public sealed record EntryFile(string Name, string ContentType, long Size, string? Url);
 
 /// <summary>One message in the chat panel, stored or still streaming in.</summary>
 public sealed class ChatEntry(MessageRole role, DateTime createdAt)
@@ -35,6 +39,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
     public string? ErrorMessage { get; set; }
     /// <summary>Said in privacy mode, and its text is no longer kept (the session ended, or its instance restarted).</summary>
     public bool TextGone { get; private set; }
+    public IReadOnlyList<EntryFile> Files { get; set; } = [];
 
     public static ChatEntry Of(Message message)
     {
@@ -55,6 +60,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
         Incomplete = message.Status == MessageStatus.Incomplete;
         (ErrorCode, ErrorMessage) = (message.ErrorCode, message.Error);
         TextGone = message is { Private: true, Content: "" };
+        Files = [.. message.Files.Select(f => new EntryFile(f.Name, f.ContentType, f.Size, AttachmentUrls.ForConsole(f.SessionId, f.Id)))];
         if (Content != message.Content)
         {
             content.Clear();

@@ -18,6 +18,11 @@ public static class ChatProblems
         ConversationRefusal.SessionExpired => text["Expired"],
         ConversationRefusal.SessionNotFound => text["SessionGone"],
         ConversationRefusal.MessageEmpty => text["ErrorEmpty"],
+        ConversationRefusal.AttachmentTypeRefused => text.Format("ErrorFileType", refusal.Get<string>("name")),
+        ConversationRefusal.AttachmentTooLarge => text.Format("ErrorFileTooLarge", refusal.Get<int>("limit")),
+        ConversationRefusal.TooManyAttachments => text.Format("ErrorTooManyFiles", refusal.Get<int>("limit")),
+        ConversationRefusal.ImagesNotAccepted => text["ErrorNoImages"],
+        ConversationRefusal.AttachmentsNotAllowed => text["ErrorNoFiles"],
         _ => Describe(text, refusal.Code, refusal.Message),
     };
 

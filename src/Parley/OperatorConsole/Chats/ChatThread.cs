@@ -1,3 +1,4 @@
+using Parley.Attachments;
 using System.Net.ServerSentEvents;
 using Parley.Conversations;
 using Parley.Sessions;
@@ -51,10 +52,15 @@ public sealed class ChatThread : IDisposable
     public event Func<Task>? Changed;
 
     /// <summary>Sends the operator's message and follows its reply to the end; false when it was refused.</summary>
-    public async Task<bool> SendAsync(string text)
+    public async Task<bool> SendAsync(string text, IReadOnlyList<(IncomingFile File, string? Preview)>? files = null)
     {
         var ct = closing.Token;
-        var question = new ChatEntry(MessageRole.User, workspace.Now) { Delivery = Delivery.Sending };
+        files ??= [];
+        var question = new ChatEntry(MessageRole.User, workspace.Now)
+        {
+            Delivery = Delivery.Sending,
+            Files = [.. files.Select(f => new EntryFile(f.File.Name, "", f.File.Data.Length, f.Preview))],
+        };
         question.Append(text);
         entries.Add(question);
         Refusal = null;
@@ -64,7 +70,7 @@ public sealed class ChatThread : IDisposable
         StartOutcome outcome;
         try
         {
-            outcome = await workspace.SendAsync(SessionId, text, ct);
+            outcome = await workspace.SendAsync(SessionId, text, [.. files.Select(f => f.File)], ct);
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {

@@ -10,10 +10,12 @@ using Parley.Sessions;
 namespace Parley.OperatorConsole.Chats;
 
 /// <summary>An assistant as the console shows it: a chat client's name and its avatar (logo, or initials on its colour).</summary>
-public sealed record Assistant(Guid Id, string Name, string? LogoUrl, string? Color, bool MasksPersonalData = false, bool PrivacyMode = false)
+public sealed record Assistant(
+    Guid Id, string Name, string? LogoUrl, string? Color, bool MasksPersonalData = false, bool PrivacyMode = false, bool TakesFiles = false)
 {
     public static Assistant Of(ChatClient client) => new(client.Id, client.Name, client.ClientParameters.LogoImageUrl,
-        client.ClientParameters.PrimaryColor, client.ClientParameters.MaskPersonalData, client.ClientParameters.PrivacyMode);
+        client.ClientParameters.PrimaryColor, client.ClientParameters.MaskPersonalData, client.ClientParameters.PrivacyMode,
+        client.ClientParameters.AllowAttachments);
 }
 
 /// <summary>
@@ -151,12 +153,14 @@ public sealed class ChatsWorkspace(IServiceScopeFactory scopes, TimeProvider clo
     }
 
     /// <summary>The operator's message, through the conversation core like every channel's: the same limits, history and usage.</summary>
-    public async Task<StartOutcome> SendAsync(Guid sessionId, string text, CancellationToken ct)
+    public async Task<StartOutcome> SendAsync(Guid sessionId, string text, IReadOnlyList<IncomingFile> files, CancellationToken ct)
     {
         await using var scope = scopes.CreateAsyncScope();
         var conversations = scope.ServiceProvider.GetRequiredService<ConversationService>();
         var access = await conversations.OpenAsync(sessionId, ct);
-        return access.Open is { } context ? await conversations.SendAsync(context, new UserMessage(text), ct) : new StartOutcome(null, access.Refusal);
+        return access.Open is { } context
+            ? await conversations.SendAsync(context, new UserMessage(text, Files: files), ct)
+            : new StartOutcome(null, access.Refusal);
     }
 
     public async Task<bool> DeleteAsync(Guid sessionId, CancellationToken ct)
