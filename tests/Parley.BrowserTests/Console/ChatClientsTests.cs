@@ -99,6 +99,32 @@ public sealed partial class ChatClientsTests(BrowserFixture browser) : ConsoleTe
     }
 
     [Fact]
+    public async Task Files_are_allowed_and_bounded_in_the_limits_tab_and_kept_when_other_fields_change()
+    {
+        var id = await Parley.CreateChatClientAsync();
+        var page = await OpenEditorAsync(id);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Limits" }).ClickAsync();
+        await page.GetByLabel("Users may send files").CheckAsync();
+        await page.GetByLabel("Allowed types").FillAsync("image/png\napplication/pdf");
+        await page.GetByLabel("Files per message").FillAsync("3");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).First).ToHaveTextAsync("The chat client Test client was saved.");
+
+        // Another edit of the same client leaves its files settings as they were.
+        page = await OpenEditorAsync(id);
+        await page.GetByRole(AriaRole.Tab, new() { Name = "Appearance" }).ClickAsync();
+        await page.GetByLabel("Page title").FillAsync("Files desk");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status).First).ToHaveTextAsync("The chat client Test client was saved.");
+        var client = await OnlyClientAsync();
+        Assert.True(client.GetProperty("clientParameters").GetProperty("allowAttachments").GetBoolean());
+        var limits = client.GetProperty("limitingParameters");
+        Assert.Equal(3, limits.GetProperty("maxAttachmentsPerMessage").GetInt32());
+        Assert.Equal(["image/png", "application/pdf"], limits.GetProperty("allowedAttachmentTypes").EnumerateArray().Select(t => t.GetString()));
+        Assert.Equal(10_000_000, limits.GetProperty("maxAttachmentBytes").GetInt32());
+    }
+
+    [Fact]
     public async Task Limits_and_advanced_settings_are_saved_and_their_broken_rules_show_beside_them()
     {
         var id = await Parley.CreateChatClientAsync();

@@ -44,6 +44,12 @@ public sealed class ClientDraft
     public bool MaskPersonalData { get; set; }
     public bool PrivacyMode { get; set; }
     public string ProofOfWorkBits { get; set; } = "";
+    public bool AllowAttachments { get; set; }
+    /// <summary>One content type per line; none: every type Parley reads.</summary>
+    public string AllowedAttachmentTypes { get; set; } = "";
+    public string MaxAttachmentBytes { get; set; } = Number.Show(new LimitingParameters().MaxAttachmentBytes);
+    public string MaxAttachmentBytesPerMessage { get; set; } = Number.Show(new LimitingParameters().MaxAttachmentBytesPerMessage);
+    public string MaxAttachmentsPerMessage { get; set; } = Number.Show(new LimitingParameters().MaxAttachmentsPerMessage);
 
     public static ClientDraft Of(ChatClient client)
     {
@@ -66,6 +72,9 @@ public sealed class ClientDraft
             MaskPersonalData = p.MaskPersonalData,
             PrivacyMode = p.PrivacyMode,
             ProofOfWorkBits = Number.Show(p.ProofOfWorkBits),
+            AllowAttachments = p.AllowAttachments, AllowedAttachmentTypes = string.Join('\n', l.AllowedAttachmentTypes),
+            MaxAttachmentBytes = Number.Show(l.MaxAttachmentBytes), MaxAttachmentBytesPerMessage = Number.Show(l.MaxAttachmentBytesPerMessage),
+            MaxAttachmentsPerMessage = Number.Show(l.MaxAttachmentsPerMessage),
         };
         draft.Suggestions.AddRange(p.SuggestionButtons.Select(b => new Suggestion { Label = b.Label, Prompt = b.Prompt }));
         return draft;
@@ -86,6 +95,10 @@ public sealed class ClientDraft
             DailyTokensPerSession = errors.Whole("dailyTokensPerSession", DailyTokensPerSession, text),
             DailyTokensPerTag = errors.Whole("dailyTokensPerTag", DailyTokensPerTag, text),
             DailyTokensPerAddress = errors.Whole("dailyTokensPerAddress", DailyTokensPerAddress, text),
+            AllowedAttachmentTypes = [.. AllowedAttachmentTypes.Split('\n', ',').Select(t => t.Trim()).Where(t => t.Length > 0)],
+            MaxAttachmentBytes = errors.Whole("maxAttachmentBytes", MaxAttachmentBytes, text) ?? defaults.MaxAttachmentBytes,
+            MaxAttachmentBytesPerMessage = errors.Whole("maxAttachmentBytesPerMessage", MaxAttachmentBytesPerMessage, text) ?? defaults.MaxAttachmentBytesPerMessage,
+            MaxAttachmentsPerMessage = errors.Whole("maxAttachmentsPerMessage", MaxAttachmentsPerMessage, text) ?? defaults.MaxAttachmentsPerMessage,
             LimitMessages = new LimitMessages
             {
                 MaxMessagesReached = Optional(MaxMessagesReachedMessage)?.Trim(),
@@ -128,6 +141,7 @@ public sealed class ClientDraft
         Debug = Debug,
         MaskPersonalData = MaskPersonalData,
         PrivacyMode = PrivacyMode,
+        AllowAttachments = AllowAttachments,
     };
 
     static string? Optional(string text) => string.IsNullOrWhiteSpace(text) ? null : text;
