@@ -24,10 +24,14 @@ public static partial class TalkPageBench
         for (var i = 0; i < 3; i++) await parley.SendAsync(session.AccessKey, $"Question {i}");
 
         var sizes = await MeasureTransferAsync(session.TalkUrl);
+        // With files allowed the page also loads attach.js; without, it never does.
+        var withFiles = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(clientParameters: new { allowAttachments = true }));
+        var attachCode = await MeasureAttachScriptAsync(withFiles.TalkUrl);
         var (cold, warm) = await MeasureReadyAsync(session.TalkUrl);
 
         Console.WriteLine("Talk page (a conversation of 3 exchanges)");
         Console.WriteLine($"  own HTML+CSS+JS   {sizes.Own / 1024.0,7:0.0} KB compressed ({sizes.OwnRaw / 1024.0:0.0} KB raw)");
+        Console.WriteLine($"  files code        {attachCode / 1024.0,7:0.0} KB compressed (attach.js, loaded only when files are allowed)");
         Console.WriteLine($"  vendored Markdown {sizes.Vendor / 1024.0,7:0.0} KB compressed (marked + DOMPurify)");
         Console.WriteLine($"  input usable      cold p50 {Machine.Percentile(cold, 50),6:0.0} ms  p95 {Machine.Percentile(cold, 95),6:0.0} ms");
         Console.WriteLine($"                    warm p50 {Machine.Percentile(warm, 50),6:0.0} ms  p95 {Machine.Percentile(warm, 95),6:0.0} ms");
@@ -35,6 +39,7 @@ public static partial class TalkPageBench
         {
             ownCompressedBytes = sizes.Own,
             ownRawBytes = sizes.OwnRaw,
+            attachScriptCompressedBytes = attachCode,
             vendorCompressedBytes = sizes.Vendor,
             inputUsableColdMs = new { p50 = Machine.Percentile(cold, 50), p95 = Machine.Percentile(cold, 95), loads = Loads },
             inputUsableWarmMs = new { p50 = Machine.Percentile(warm, 50), p95 = Machine.Percentile(warm, 95), loads = Loads },
@@ -68,6 +73,18 @@ public static partial class TalkPageBench
             }
         }
         return (own, ownRaw, vendor);
+    }
+
+    static async Task<long> MeasureAttachScriptAsync(string talkUrl)
+    {
+        using var http = new HttpClient(new SocketsHttpHandler { AutomaticDecompression = DecompressionMethods.None });
+        var page = await new HttpClient().GetStringAsync(talkUrl);
+        var script = AttachScript().Match(page).Groups[1].Value;
+        using var request = new HttpRequestMessage(HttpMethod.Get, new Uri(new Uri(talkUrl), script));
+        request.Headers.AcceptEncoding.ParseAdd("br");
+        using var response = await http.SendAsync(request);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadAsByteArrayAsync()).LongLength;
     }
 
     static async Task<(List<double> Cold, List<double> Warm)> MeasureReadyAsync(string talkUrl)
@@ -109,4 +126,7 @@ public static partial class TalkPageBench
 
     [GeneratedRegex("(?:src|href)=\"(/(?:talk|vendor)/[^\"]+)\"")]
     private static partial Regex AssetUrl();
+
+    [GeneratedRegex(@"""attachScript"":""([^""]+)""")]
+    private static partial Regex AttachScript();
 }
