@@ -25,7 +25,7 @@ public static class VoiceEndpoints
             .ProducesProblem(StatusCodes.Status410Gone).ProducesProblem(StatusCodes.Status409Conflict)
             .ProducesProblem(StatusCodes.Status429TooManyRequests).ProducesProblem(StatusCodes.Status502BadGateway);
         chat.MapPost("/speech", Speak)
-            .Produces(StatusCodes.Status200OK, contentType: "audio/mpeg", additionalContentTypes: ["audio/wav", "audio/ogg", "audio/aac", "audio/flac"]);
+            .Produces<Stream>(StatusCodes.Status200OK, "audio/mpeg", "audio/wav", "audio/ogg", "audio/aac", "audio/flac");
         chat.MapPost("/transcriptions", Transcribe)
             .Accepts<TranscriptionForm>("multipart/form-data")
             .ProducesProblem(StatusCodes.Status413PayloadTooLarge)
