@@ -203,7 +203,7 @@ public static class ChatEndpoints
     static EventStreamResult Stream(ReplyRun run, CancellationToken ct) => new(run.ReadAllAsync(ct));
 
     /// <summary>An unknown key (404) counts as a failed authentication; an expired session is closed on every route (410).</summary>
-    static ProblemHttpResult Refuse(SessionAccess access, HttpContext http)
+    internal static ProblemHttpResult Refuse(SessionAccess access, HttpContext http)
     {
         if (access.State == SessionState.Unknown)
             http.RequestServices.GetRequiredService<FailedAuthentications>().Record(http, "access key");
@@ -268,10 +268,11 @@ public sealed record FeedbackRequest(
 /// <summary><c>continueOn</c>: the chat apps this conversation can move to (see <c>POST …/continue</c>).</summary>
 /// <summary><c>takenOver</c>: the name of the person answering in the assistant's place, while one does.</summary>
 /// <summary><c>budgets</c>: in debug mode, each daily token budget of the chat client and what is left of it today.</summary>
+/// <summary><c>voice</c>: whether the gateway reads replies aloud and transcribes recordings, and the voice usage so far.</summary>
 public sealed record ChatView(
     Guid SessionId, string ClientName, ChatPageParameters Page, LimitingParameters Limits, LimitsApplied LimitsApplied,
     DateTime ExpiresAt, UsageView Usage, bool Replying, IReadOnlyList<MessageView> Messages, IReadOnlyList<IntegrationType> ContinueOn,
-    string? TakenOver, IReadOnlyList<BudgetStanding>? Budgets = null);
+    string? TakenOver, IReadOnlyList<BudgetStanding>? Budgets = null, Voice.VoiceView? Voice = null);
 
 /// <summary>What the talk page needs of a chat client; the context prompt and frame origins stay private.</summary>
 public sealed record ChatPageParameters(

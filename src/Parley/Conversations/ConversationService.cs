@@ -112,7 +112,8 @@ public sealed class ConversationService(
             session.TakenOverBy is null ? null : session.TakenOverName ?? "",
             context.Client.ClientParameters.Debug && context.Client.LimitingParameters.HasBudgets
                 ? await budgets.StandingAsync(context, address, ct)
-                : null);
+                : null,
+            await Voice.VoiceService.ViewAsync(db, context, ct));
     }
 
     /// <summary>

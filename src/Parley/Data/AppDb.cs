@@ -35,6 +35,7 @@ public abstract class AppDb(DbContextOptions options)
     public DbSet<Insight.UsageDay> UsageDays => Set<Insight.UsageDay>();
     public DbSet<Attachments.Attachment> Attachments => Set<Attachments.Attachment>();
     public DbSet<Attachments.StoredBlob> Blobs => Set<Attachments.StoredBlob>();
+    public DbSet<Voice.VoiceUse> VoiceUses => Set<Voice.VoiceUse>();
 
     protected override void OnModelCreating(ModelBuilder builder)
     {
@@ -142,6 +143,8 @@ public abstract class AppDb(DbContextOptions options)
             e.HasKey(b => b.Sha256);
             e.Property(b => b.Sha256).HasMaxLength(64);
         });
+
+        builder.Entity<Voice.VoiceUse>(Voice.VoiceUse.Map);
 
         builder.Entity<Insight.UsageDay>(e =>
         {

@@ -33,6 +33,15 @@ public sealed record GatewayParameters : IValidatableObject
     /// <summary>The model takes images (OpenAI image_url parts); a message with an image for one that does not is refused before sending.</summary>
     public bool AcceptsImages { get; init; }
 
+    /// <summary>The model that reads replies aloud through the provider's <c>/audio/speech</c>; none leaves it to the browser.</summary>
+    [StringLength(200)] public string? SpeechModel { get; init; }
+
+    /// <summary>The voice it reads with (<c>alloy</c> when left out).</summary>
+    [StringLength(100)] public string? Voice { get; init; }
+
+    /// <summary>The model that turns recorded speech into text through the provider's <c>/audio/transcriptions</c>.</summary>
+    [StringLength(200)] public string? TranscriptionModel { get; init; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrEmpty(UserPromptTemplate) && !UserPromptTemplate.Contains(MessagePlaceholder, StringComparison.Ordinal))

@@ -33,26 +33,39 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
     StreamTimeoutChatClient Build(AiGateway gateway)
     {
         var settings = options.Value;
+        // Streams are governed by Parley's first-token and idle timeouts instead of one overall deadline.
+        var chat = Provider(gateway, Timeout.InfiniteTimeSpan, ProviderResponsePolicy.Instance)
+            .GetChatClient(gateway.Parameters.ModelName).AsIChatClient();
+        return new StreamTimeoutChatClient(chat,
+            TimeSpan.FromSeconds(settings.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
+    }
+
+    /// <summary>
+    /// The provider's client for the audio routes (speech, transcriptions): the same transport, key and retries as
+    /// replies, without the event-stream check, and with the first-token timeout bounding each wait for the provider.
+    /// </summary>
+    public OpenAIClient AudioProviderFor(AiGateway gateway) =>
+        Provider(gateway, TimeSpan.FromSeconds(options.Value.FirstTokenTimeoutSeconds), responsePolicy: null);
+
+    OpenAIClient Provider(AiGateway gateway, TimeSpan networkTimeout, PipelinePolicy? responsePolicy)
+    {
+        var settings = options.Value;
         var sdkOptions = new OpenAIClientOptions
         {
             Endpoint = new Uri(gateway.Parameters.BaseAddress),
             Transport = new HttpClientPipelineTransport(httpClients.CreateClient(HttpClientName)),
             // The SDK's retry policy only acts before a response arrives, so it never repeats tokens the user saw.
             RetryPolicy = new ProviderRetryPolicy(settings.MaxRetries, TimeSpan.FromSeconds(settings.MaxRetryWaitSeconds)),
-            // Streams are governed by Parley's first-token and idle timeouts instead of one overall deadline.
-            NetworkTimeout = Timeout.InfiniteTimeSpan,
+            NetworkTimeout = networkTimeout,
             UserAgentApplicationId = "parley",
         };
-        sdkOptions.AddPolicy(ProviderResponsePolicy.Instance, PipelinePosition.PerCall);
+        if (responsePolicy is not null) sdkOptions.AddPolicy(responsePolicy, PipelinePosition.PerCall);
         var apiKey = keys.Unprotect(gateway.ProtectedApiKey);
         // Local servers (Ollama, llama.cpp) take no key, and a made-up one would reach them as "Bearer …". The SDK
         // insists on a credential (its credential-free constructor is experimental), so a keyless gateway gets a
         // placeholder whose header is taken off just before the request leaves.
         if (apiKey is null) sdkOptions.AddPolicy(WithoutAuthorization.Instance, PipelinePosition.BeforeTransport);
-        var chat = new OpenAIClient(new ApiKeyCredential(apiKey ?? "none"), sdkOptions)
-            .GetChatClient(gateway.Parameters.ModelName).AsIChatClient();
-        return new StreamTimeoutChatClient(chat,
-            TimeSpan.FromSeconds(settings.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
+        return new OpenAIClient(new ApiKeyCredential(apiKey ?? "none"), sdkOptions);
     }
 
     public static ChatOptions ToChatOptions(GatewayParameters p) => new()

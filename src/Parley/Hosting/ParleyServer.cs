@@ -16,6 +16,7 @@ using Parley.Integrations;
 using Parley.Scaling;
 using Parley.Sessions;
 using Parley.TalkPage;
+using Parley.Voice;
 using Microsoft.Extensions.FileProviders;
 using Scalar.AspNetCore;
 
@@ -96,6 +97,7 @@ public static class ParleyServer
         builder.Services.AddIntegrations();
         builder.Services.AddConsoleEvents(builder.Configuration);
         builder.Services.AddInsight();
+        builder.Services.AddVoice();
 
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();
@@ -130,6 +132,7 @@ public static class ParleyServer
         app.MapChatClientEndpoints();
         app.MapSessionEndpoints();
         app.MapChatEndpoints();
+        app.MapVoiceEndpoints();
         app.MapTalkPage();
         app.MapIntegrations();
         app.MapConsoleEvents();

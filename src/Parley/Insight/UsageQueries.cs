@@ -28,7 +28,8 @@ public static class UsageQueries
             _ => [.. rows.Select(r => new UsageGroup(r.Key?.Trim(), r.Key?.Trim(), r.Messages, r.InputTokens, r.OutputTokens))
                 .OrderByDescending(g => g.Tokens).ThenBy(g => g.Key, StringComparer.Ordinal)],
         };
-        return new UsageReport(range.From, range.To, Name(grouping), totals, groups);
+        var voice = await Voice.VoiceUsage.OfAsync(db.VoiceUses.AsNoTracking().Where(u => u.CreatedAt >= range.From && u.CreatedAt < range.To), ct);
+        return new UsageReport(range.From, range.To, Name(grouping), totals, groups, voice);
     }
 
     static async Task<List<GroupRow>> FromDaysAsync(AppDb db, UsageRange range, UsageGrouping grouping, CancellationToken ct)

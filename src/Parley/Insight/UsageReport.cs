@@ -6,8 +6,10 @@ public enum UsageGrouping { Day, Client, Channel, Tag }
 /// <summary>
 /// Usage of a span of time: <see cref="Groups"/> split by <see cref="GroupBy"/>. Days are UTC days, every day of the
 /// range listed, quiet ones with zeros; clients, channels and tags come most tokens first, tags only the top ones.
+/// <see cref="Voice"/>: the replies read aloud and the recordings transcribed in the range, in all.
 /// </summary>
-public sealed record UsageReport(DateTime From, DateTime To, string GroupBy, UsageTotals Totals, IReadOnlyList<UsageGroup> Groups);
+public sealed record UsageReport(
+    DateTime From, DateTime To, string GroupBy, UsageTotals Totals, IReadOnlyList<UsageGroup> Groups, Voice.VoiceUsage? Voice = null);
 
 /// <summary>Every message of the range counts, cleared ones too: the provider was paid for them.</summary>
 public sealed record UsageTotals(long Messages, long InputTokens, long OutputTokens, long Sessions);

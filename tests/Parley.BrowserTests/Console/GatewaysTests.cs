@@ -98,6 +98,10 @@ public sealed class GatewaysTests(BrowserFixture browser) : ConsoleTest(browser)
         await page.GetByLabel("System instruction").FillAsync("You are the support desk of ACME.");
         await page.GetByLabel("User prompt template").FillAsync("<q>{message}</q>");
         await page.GetByLabel("Assistant prefill").FillAsync("Hello!");
+        await page.GetByLabel("Accepts images").CheckAsync();
+        await page.GetByLabel("Speech model (read aloud)").FillAsync("tts-1");
+        await page.GetByLabel("Voice name").FillAsync("nova");
+        await page.GetByLabel("Transcription model (voice input)").FillAsync("whisper-1");
         await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
 
         await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The gateway Support model v2 was updated.");
@@ -111,6 +115,9 @@ public sealed class GatewaysTests(BrowserFixture browser) : ConsoleTest(browser)
         Assert.Equal("<q>{message}</q>", p.GetProperty("userPromptTemplate").GetString());
         Assert.Equal("Hello!", p.GetProperty("assistantPrefill").GetString());
         Assert.Equal("sk-…3456", p.GetProperty("apiKey").GetString());
+        Assert.True(p.GetProperty("acceptsImages").GetBoolean());
+        Assert.Equal(("tts-1", "nova", "whisper-1"),
+            (p.GetProperty("speechModel").GetString(), p.GetProperty("voice").GetString(), p.GetProperty("transcriptionModel").GetString()));
 
         // The stored key still reaches the provider, with the new parameters.
         await page.GetByRole(AriaRole.Button, new() { Name = "Test connection of Support model v2" }).ClickAsync();

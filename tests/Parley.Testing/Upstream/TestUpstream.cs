@@ -31,6 +31,8 @@ public sealed class TestUpstream : IAsyncDisposable
         app.Use(RecordAsync);
         app.MapPost("/v1/chat/completions", ChatCompletionsAsync);
         app.MapGet("/v1/models", () => TypedResults.Json(OpenAiJson.Models(Now())));
+        app.MapPost("/v1/audio/speech", SpeechAsync);
+        app.MapPost("/v1/audio/transcriptions", TranscriptionAsync);
     }
 
     public string BaseAddress { get; private set; } = "";
@@ -94,7 +96,9 @@ public sealed class TestUpstream : IAsyncDisposable
         var request = new RecordedRequest(
             context.Request.Path.Value ?? "",
             context.Request.Headers.Authorization.Count > 0 ? context.Request.Headers.Authorization.ToString() : null,
-            await ReadBodyAsync(context.Request, context.RequestAborted));
+            context.Request.HasFormContentType
+                ? await ReadFormAsync(context.Request, context.RequestAborted)
+                : await ReadBodyAsync(context.Request, context.RequestAborted));
 
         if (recordRequests)
         {
@@ -207,6 +211,104 @@ public sealed class TestUpstream : IAsyncDisposable
         response.StatusCode = status;
         response.ContentType = "application/json";
         await response.WriteAsync(body.ToJsonString(), ct);
+    }
+
+    // ---- Audio: /audio/speech streams a WAV made here, in chunks; /audio/transcriptions answers a scripted text.
+
+    /// <summary>What /audio/speech streams: a short tone, unless a test sets its own bytes.</summary>
+    public byte[] SpeechAudio { get; set; } = Wav(TimeSpan.FromSeconds(1.5), 440);
+
+    /// <summary>What /audio/transcriptions answers while no text is scripted.</summary>
+    public string TranscriptionText { get; set; } = "echo transcription";
+
+    /// <summary>The pause between the chunks of the speech audio, so streaming is real.</summary>
+    public TimeSpan SpeechChunkDelay { get; set; } = TimeSpan.FromMilliseconds(40);
+
+    readonly ConcurrentQueue<ScriptedReply> audioReplies = new();
+
+    /// <summary>
+    /// Scripts the next audio request (speech or transcription): an error status (<see cref="ScriptedReply.Error"/>),
+    /// or for a transcription the text, as the reply's tokens.
+    /// </summary>
+    public void EnqueueAudio(ScriptedReply reply) => audioReplies.Enqueue(reply);
+
+    async Task SpeechAsync(HttpContext context)
+    {
+        using var cancel = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, stopping.Token);
+        var ct = cancel.Token;
+        if (audioReplies.TryDequeue(out var scripted) && scripted.StatusCode is >= 400 and var status)
+        {
+            await WriteJsonAsync(context.Response, status, OpenAiJson.Error(status, scripted.ErrorMessage), ct);
+            return;
+        }
+        context.Response.ContentType = "audio/wav";
+        var audio = SpeechAudio;
+        var chunk = Math.Max(1, audio.Length / 4 + 1);
+        for (var at = 0; at < audio.Length; at += chunk)
+        {
+            if (at > 0) await Task.Delay(SpeechChunkDelay, ct);
+            await context.Response.Body.WriteAsync(audio.AsMemory(at, Math.Min(chunk, audio.Length - at)), ct);
+            await context.Response.Body.FlushAsync(ct);
+        }
+    }
+
+    async Task TranscriptionAsync(HttpContext context)
+    {
+        var ct = context.RequestAborted;
+        var text = TranscriptionText;
+        if (audioReplies.TryDequeue(out var scripted))
+        {
+            if (scripted.StatusCode is >= 400 and var status)
+            {
+                await WriteJsonAsync(context.Response, status, OpenAiJson.Error(status, scripted.ErrorMessage), ct);
+                return;
+            }
+            text = string.Concat(scripted.Tokens);
+        }
+        await WriteJsonAsync(context.Response, 200, new JsonObject { ["text"] = text }, ct);
+    }
+
+    /// <summary>A form is kept as JSON: its fields, and each file's name, type, size and bytes (base64).</summary>
+    static async Task<JsonElement> ReadFormAsync(HttpRequest request, CancellationToken ct)
+    {
+        var form = await request.ReadFormAsync(ct);
+        var json = new JsonObject();
+        foreach (var (name, value) in form) json[name] = value.ToString();
+        foreach (var file in form.Files)
+        {
+            using var bytes = new MemoryStream();
+            await file.CopyToAsync(bytes, ct);
+            json[file.Name] = new JsonObject
+            {
+                ["fileName"] = file.FileName, ["contentType"] = file.ContentType, ["size"] = file.Length, ["data"] = Convert.ToBase64String(bytes.ToArray()),
+            };
+        }
+        return JsonSerializer.SerializeToElement(json);
+    }
+
+    /// <summary>A mono 16-bit PCM WAV of a sine tone: speech audio to relay, or a microphone's sound.</summary>
+    public static byte[] Wav(TimeSpan duration, double hertz, int sampleRate = 16_000)
+    {
+        var samples = (int)(duration.TotalSeconds * sampleRate);
+        using var wav = new MemoryStream();
+        using (var w = new BinaryWriter(wav, System.Text.Encoding.ASCII, leaveOpen: true))
+        {
+            w.Write("RIFF"u8);
+            w.Write(36 + samples * 2);
+            w.Write("WAVEfmt "u8);
+            w.Write(16);
+            w.Write((short)1);            // PCM
+            w.Write((short)1);            // mono
+            w.Write(sampleRate);
+            w.Write(sampleRate * 2);      // bytes per second
+            w.Write((short)2);            // bytes per frame
+            w.Write((short)16);           // bits per sample
+            w.Write("data"u8);
+            w.Write(samples * 2);
+            for (var i = 0; i < samples; i++)
+                w.Write((short)(Math.Sin(2 * Math.PI * hertz * i / sampleRate) * 8000));
+        }
+        return wav.ToArray();
     }
 
     static async Task<JsonElement> ReadBodyAsync(HttpRequest request, CancellationToken ct)

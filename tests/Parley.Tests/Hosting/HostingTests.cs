@@ -27,6 +27,8 @@ public sealed class HostingTests
         Assert.Superset(new HashSet<string> { "get", "put", "delete" }, paths["/api/v1/web-chat-client/{id}"]);
         Assert.Superset(new HashSet<string> { "get", "post" }, paths["/api/v1/web-chat-client/{clientId}/sessions"]);
         Assert.Superset(new HashSet<string> { "get", "delete" }, paths["/api/v1/web-chat-client/{clientId}/sessions/{sessionId}"]);
+        Assert.Contains("post", paths["/api/v1/chat/{accessKey}/speech"]);
+        Assert.Contains("post", paths["/api/v1/chat/{accessKey}/transcriptions"]);
         Assert.Contains("post", paths["/v1/chat/completions"]);
         Assert.Contains("get", paths["/v1/models"]);
         Assert.Contains("get", paths["/v1/models/{id}"]);

@@ -23,7 +23,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
 
     public MessageRole Role => role;
     /// <summary>The stored message this shows; null while it is only on the page (being sent, or streaming in).</summary>
-    public Guid? MessageId { get; private set; }
+    public Guid? MessageId { get; internal set; }
     /// <summary>The person of the business who wrote it in the assistant's place, when one did.</summary>
     public string? AuthorName { get; init; }
     public DateTime CreatedAt => createdAt;

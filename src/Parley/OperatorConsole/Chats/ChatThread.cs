@@ -135,8 +135,10 @@ public sealed class ChatThread : IDisposable
                     case TextPayload text:
                         answer!.AppendReasoning(text.Content);
                         break;
-                    case DonePayload:
+                    case DonePayload done:
                         answer!.Generating = false;
+                        // Known at once, so the reply can be read aloud before the conversation is read back.
+                        answer.MessageId ??= done.MessageId;
                         if (question is not null) question.Delivery = Delivery.Read;
                         break;
                     case ErrorPayload error when error.MessageId is null && answer is null:

@@ -67,7 +67,60 @@ export function init(root, page) {
     }
   }).observe(root, { childList: true, subtree: true, characterData: true });
 
+  root.addEventListener('click', event => {
+    const button = event.target.closest?.('.chat-speak');
+    if (button) readAloud(button);
+  });
+
   return Intl.DateTimeFormat().resolvedOptions().timeZone;
+}
+
+// ---- Reading a reply aloud: the gateway's voice through the console's route, or (when the gateway has no speech
+// model) the browser's. Only the button's pressed state and label change while it reads.
+const audio = new Audio();
+let reading = null;
+
+function stopReading() {
+  if (!reading) return;
+  const { button, label } = reading;
+  reading = null;
+  button.setAttribute('aria-pressed', 'false');
+  button.setAttribute('aria-label', label);
+  button.title = label;
+  audio.pause();
+  if (audio.src) URL.revokeObjectURL(audio.src);
+  audio.removeAttribute('src');
+  window.speechSynthesis?.cancel();
+}
+
+async function readAloud(button) {
+  const again = reading?.button === button;
+  stopReading();
+  if (again) return;
+  const mine = reading = { button, label: button.getAttribute('aria-label') };
+  button.setAttribute('aria-pressed', 'true');
+  button.setAttribute('aria-label', button.dataset.stop);
+  button.title = button.dataset.stop;
+  const done = () => { if (reading === mine) stopReading(); };
+  try {
+    const response = await fetch(button.dataset.speech, { method: 'POST', credentials: 'same-origin' });
+    if (reading !== mine) return;
+    if (response.ok) {
+      audio.onended = done;
+      audio.src = URL.createObjectURL(await response.blob());
+      if (reading === mine) await audio.play();
+      return;
+    }
+    const problem = await response.json().catch(() => null);
+    if (problem?.code !== 'speech_not_configured' || !window.speechSynthesis) throw new Error(problem?.message ?? String(response.status));
+    const text = button.closest('.chat-message')?.querySelector('.chat-bubble')?.textContent.trim() ?? '';
+    const utterance = new SpeechSynthesisUtterance(text);
+    utterance.onend = utterance.onerror = done;
+    speechSynthesis.speak(utterance);
+  } catch (error) {
+    done();
+    button.title = error.message;
+  }
 }
 
 export function showModal(dialog) {

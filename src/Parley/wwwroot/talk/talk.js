@@ -172,6 +172,7 @@
       footer.append(element('span', 'parley-usage', format(t.Usage, message.usage.inputTokens, message.usage.outputTokens)));
     }
     if (message.id && message.status === 'complete') footer.append(feedbackControls(message));
+    if (message.id && message.status === 'complete') speakerButton(footer, message.id, item.querySelector('.parley-bubble'));
   }
 
   function feedbackControls(message) {
@@ -606,6 +607,158 @@
   $('.parley-continue')?.addEventListener('click', offerToContinue);
   for (const button of document.querySelectorAll('.parley-suggestion')) {
     button.addEventListener('click', () => send(button.dataset.prompt));
+  }
+
+  // ---- Voice: replies read aloud and speech typed into the input, by the gateway when it has the models, else by
+  // the browser's own speech synthesis and recognition; no button where neither exists.
+  const voice = config.chat.voice ?? {};
+  const Recognition = window.SpeechRecognition ?? window.webkitSpeechRecognition;
+  const canRecord = voice.transcription && navigator.mediaDevices?.getUserMedia && window.MediaRecorder;
+  const audio = element('audio', 'parley-audio');
+  audio.hidden = true;
+  document.body.append(audio);
+  let reading = null;
+  const speaker = 'M3 9v6h4l5 5V4L7 9H3zm13.5 3A4.5 4.5 0 0 0 14 8v8a4.5 4.5 0 0 0 2.5-4zM14 3.2v2.1a7 7 0 0 1 0 13.4v2.1a9 9 0 0 0 0-17.6z';
+  const square = 'M6 6h12v12H6z';
+  const micPath = 'M12 14a3 3 0 0 0 3-3V5a3 3 0 0 0-6 0v6a3 3 0 0 0 3 3zm5-3a5 5 0 0 1-10 0H5a7 7 0 0 0 6 6.9V21h2v-3.1a7 7 0 0 0 6-6.9h-2z';
+  const toggle = (button, on, labels, path) => {
+    button.innerHTML = icon(on ? square : path);
+    button.title = labels[on ? 1 : 0];
+    button.setAttribute('aria-label', button.title);
+    button.setAttribute('aria-pressed', String(on));
+  };
+  const voiceProblem = (problem) => (problem?.code?.startsWith('provider_') ? t.ErrorVoice : describeProblem(problem)[0]);
+
+  function speakerButton(footer, id, bubble) {
+    if (!voice.speech && !window.speechSynthesis) return;
+    const button = element('button', 'parley-speak');
+    button.type = 'button';
+    toggle(button, false, [t.ReadAloud, t.StopReading], speaker);
+    button.addEventListener('click', () => readAloud(button, id, bubble.textContent.trim()));
+    footer.append(button);
+  }
+
+  function stopReading() {
+    if (!reading) return;
+    toggle(reading.button, false, [t.ReadAloud, t.StopReading], speaker);
+    reading = null;
+    audio.pause();
+    if (audio.src) URL.revokeObjectURL(audio.src);
+    audio.removeAttribute('src');
+    window.speechSynthesis?.cancel();
+  }
+
+  async function readAloud(button, id, text) {
+    const again = reading?.button === button;
+    stopReading();
+    if (again) return;
+    const mine = reading = { button };
+    toggle(button, true, [t.ReadAloud, t.StopReading], speaker);
+    const done = () => { if (reading === mine) stopReading(); };
+    try {
+      if (!voice.speech) {
+        const utterance = new SpeechSynthesisUtterance(text);
+        utterance.lang = lang;
+        utterance.onend = utterance.onerror = done;
+        speechSynthesis.speak(utterance);
+        return;
+      }
+      const response = await fetch(`${api}/speech`, {
+        method: 'POST', headers: { 'Content-Type': 'application/json' }, body: JSON.stringify({ messageId: id }),
+      });
+      if (!response.ok) throw await readProblem(response);
+      if (reading !== mine) return;
+      audio.onended = done;
+      // Audio the browser can take piece by piece (MP3) plays while it streams in; other formats once complete.
+      const type = response.headers.get('Content-Type') ?? 'audio/mpeg';
+      if (!window.MediaSource?.isTypeSupported(type)) {
+        audio.src = URL.createObjectURL(await response.blob());
+        if (reading === mine) await audio.play();
+        return;
+      }
+      const source = new MediaSource();
+      audio.src = URL.createObjectURL(source);
+      await new Promise((resolve) => source.addEventListener('sourceopen', resolve, { once: true }));
+      const buffer = source.addSourceBuffer(type);
+      const reader = response.body.getReader();
+      audio.play().catch(done);
+      for (let chunk = await reader.read(); !chunk.done; chunk = await reader.read()) {
+        if (reading !== mine) return reader.cancel();
+        buffer.appendBuffer(chunk.value);
+        await new Promise((resolve) => buffer.addEventListener('updateend', resolve, { once: true }));
+      }
+      source.endOfStream();
+    } catch (problem) {
+      done();
+      showNotice(problem instanceof Error ? t.ErrorVoice : voiceProblem(problem));
+    }
+  }
+
+  function typeIn(text) {
+    if (!text) return;
+    input.value = input.value.trim() ? `${input.value.trimEnd()} ${text}` : text;
+    autosize();
+    input.focus();
+  }
+
+  if (canRecord || Recognition) {
+    const mic = element('button', 'parley-mic');
+    mic.type = 'button';
+    let stop = null;
+    const listening = (on) => toggle(mic, on, [t.VoiceInput, t.StopRecording], micPath);
+    listening(false);
+    sendButton.before(mic);
+    mic.addEventListener('click', async () => {
+      if (stop) return stop();
+      clearNotices();
+      try {
+        stop = canRecord ? await record() : listen();
+        listening(true);
+      } catch {
+        stop = null;
+        showNotice(t.ErrorMicrophone);
+      }
+    });
+    const ended = () => { stop = null; listening(false); };
+
+    // The gateway's transcription model: a recording, sent when the user stops it; its text lands in the input to check.
+    async function record() {
+      const stream = await navigator.mediaDevices.getUserMedia({ audio: true });
+      const recorder = new MediaRecorder(stream);
+      const chunks = [];
+      recorder.ondataavailable = (event) => chunks.push(event.data);
+      recorder.onstop = async () => {
+        for (const track of stream.getTracks()) track.stop();
+        ended();
+        const type = recorder.mimeType || 'audio/webm';
+        const body = new FormData();
+        body.append('file', new Blob(chunks, { type }), `recording.${type.split(/[/;]/)[1] ?? 'webm'}`);
+        mic.disabled = true;
+        liveRegion.textContent = t.Transcribing;
+        try {
+          const response = await fetch(`${api}/transcriptions`, { method: 'POST', body });
+          if (!response.ok) throw await readProblem(response);
+          typeIn((await response.json()).data.text);
+        } catch (problem) {
+          showNotice(voiceProblem(problem));
+        } finally {
+          mic.disabled = false;
+        }
+      };
+      recorder.start();
+      return () => recorder.stop();
+    }
+
+    // The browser's own recognition, in the page's language.
+    function listen() {
+      const recognition = new Recognition();
+      recognition.lang = lang;
+      recognition.onresult = (event) => typeIn(Array.from(event.results, (result) => result[0].transcript).join(' '));
+      recognition.onerror = (event) => { if (event.error === 'not-allowed') showNotice(t.ErrorMicrophone); };
+      recognition.onend = ended;
+      recognition.start();
+      return () => recognition.stop();
+    }
   }
 
   // ---- Start: the conversation so far is in the page; a reply still being generated is picked up.

@@ -820,6 +820,38 @@ namespace Parley.Data.Migrations.Sqlite
                     b.ToTable("SessionKeys");
                 });
 
+            modelBuilder.Entity("Parley.Voice.VoiceUse", b =>
+                {
+                    b.Property<Guid>("Id")
+                        .ValueGeneratedOnAdd()
+                        .HasColumnType("TEXT");
+
+                    b.Property<long>("AudioBytes")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<int>("Characters")
+                        .HasColumnType("INTEGER");
+
+                    b.Property<DateTime>("CreatedAt")
+                        .HasColumnType("TEXT");
+
+                    b.Property<string>("Kind")
+                        .IsRequired()
+                        .HasMaxLength(16)
+                        .HasColumnType("TEXT");
+
+                    b.Property<Guid>("SessionId")
+                        .HasColumnType("TEXT");
+
+                    b.HasKey("Id");
+
+                    b.HasIndex("CreatedAt");
+
+                    b.HasIndex("SessionId");
+
+                    b.ToTable("VoiceUses");
+                });
+
             modelBuilder.Entity("Microsoft.AspNetCore.Identity.IdentityRoleClaim<System.Guid>", b =>
                 {
                     b.HasOne("Microsoft.AspNetCore.Identity.IdentityRole<System.Guid>", null)
@@ -967,6 +999,15 @@ namespace Parley.Data.Migrations.Sqlite
                 });
 
             modelBuilder.Entity("Parley.Sessions.SessionKey", b =>
+                {
+                    b.HasOne("Parley.Sessions.Session", null)
+                        .WithMany()
+                        .HasForeignKey("SessionId")
+                        .OnDelete(DeleteBehavior.Cascade)
+                        .IsRequired();
+                });
+
+            modelBuilder.Entity("Parley.Voice.VoiceUse", b =>
                 {
                     b.HasOne("Parley.Sessions.Session", null)
                         .WithMany()
