@@ -42,6 +42,21 @@ public sealed record GatewayParameters : IValidatableObject
     /// <summary>The model that turns recorded speech into text through the provider's <c>/audio/transcriptions</c>.</summary>
     [StringLength(200)] public string? TranscriptionModel { get; init; }
 
+    /// <summary>Web search as a tool of the model (see <see cref="Research.WebSearchSettings"/>); null: none.</summary>
+    public Research.WebSearchSettings? WebSearch { get; init; }
+
+    /// <summary>The model may fetch a web page and read its main text (never a private or local address unless allowed).</summary>
+    public bool ReadPages { get; init; }
+
+    [MaxLength(10)] public IReadOnlyList<Research.McpServerSettings>? McpServers { get; init; }
+
+    /// <summary>Passed to providers that take it (OpenAI's reasoning models, and others alike).</summary>
+    [RegularExpression("^(low|medium|high)$", ErrorMessage = "The reasoningEffort field must be \"low\", \"medium\" or \"high\".")]
+    public string? ReasoningEffort { get; init; }
+
+    /// <summary>How many rounds of tool calls a reply may take before it must answer; 5 when not set.</summary>
+    [Range(1, 20)] public int? MaxToolRounds { get; init; }
+
     public IEnumerable<ValidationResult> Validate(ValidationContext validationContext)
     {
         if (!string.IsNullOrEmpty(UserPromptTemplate) && !UserPromptTemplate.Contains(MessagePlaceholder, StringComparison.Ordinal))
