@@ -319,6 +319,12 @@ public static class TranscriptWriter
                     .Append(" · ").Append(file.Size.ToString("N0", CultureInfo.InvariantCulture)).AppendLine(" bytes");
             }
             if (m.Files.Count > 0) text.AppendLine();
+            if (m.Research is { } research)
+            {
+                foreach (var tool in research.Tools) text.Append("- Tool ").Append(tool.Name).Append(" (").Append(tool.Status).Append("): ").AppendLine(tool.Summary);
+                foreach (var source in research.Sources) text.Append("- Source: [").Append(MarkdownLinkText(source.Title)).Append("](").Append(source.Url).AppendLine(")");
+                text.AppendLine();
+            }
         }
         return text.ToString();
     }

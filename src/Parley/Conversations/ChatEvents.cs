@@ -15,6 +15,8 @@ public static class ChatEvents
     public const string Error = "error";
     /// <summary>The message is stored for the person answering in the assistant's place; no reply follows.</summary>
     public const string Held = "held";
+    /// <summary>A tool of the model starting or finished: what the user is shown while the reply looks something up.</summary>
+    public const string Tool = "tool";
 
     /// <summary>Parley is stopping (or stopped) while the reply was being generated.</summary>
     public const string ServerStopping = "server_stopping";
@@ -24,8 +26,9 @@ public static class ChatEvents
 
     public static SseItem<object> OfDelta(string content) => new(new TextPayload(content), Delta);
     public static SseItem<object> OfReasoning(string content) => new(new TextPayload(content), Reasoning);
-    public static SseItem<object> OfDone(Guid? messageId, string? finishReason, UsageView usage) =>
-        new(new DonePayload(messageId, finishReason, usage), Done);
+    public static SseItem<object> OfDone(Guid? messageId, string? finishReason, UsageView usage, IReadOnlyList<Research.Source>? sources = null) =>
+        new(new DonePayload(messageId, finishReason, usage, sources is { Count: > 0 } ? sources : null), Done);
+    public static SseItem<object> OfTool(string name, string status, string summary) => new(new ToolPayload(name, status, summary), Tool);
     public static SseItem<object> OfHeld(HeldMessage held) => new(new HeldPayload(held.MessageId, held.OperatorName), Held);
 
     public static SseItem<object> OfError(string code, string message, Guid? messageId) =>
@@ -41,6 +44,7 @@ public static class ChatEvents
         Done => Deserialize<DonePayload>(json),
         Error => Deserialize<ErrorPayload>(json),
         Held => Deserialize<HeldPayload>(json),
+        Tool => Deserialize<ToolPayload>(json),
         _ => JsonDocument.Parse(json).RootElement.Clone(),
     }, type);
 
@@ -56,8 +60,11 @@ public static class ChatEvents
 
 public sealed record TextPayload(string Content);
 
-/// <summary><c>finishReason</c> is the provider's own, null when it gave none.</summary>
-public sealed record DonePayload(Guid? MessageId, string? FinishReason, UsageView Usage);
+/// <summary><c>finishReason</c> is the provider's own, null when it gave none; <c>sources</c>: the pages the reply's tools used.</summary>
+public sealed record DonePayload(Guid? MessageId, string? FinishReason, UsageView Usage, IReadOnlyList<Research.Source>? Sources = null);
+
+/// <summary><c>status</c> is <c>running</c>, <c>done</c> or <c>failed</c>; <c>summary</c> the line to show (e.g. "Searching the web for …").</summary>
+public sealed record ToolPayload(string Name, string Status, string Summary);
 public sealed record HeldPayload(Guid MessageId, string OperatorName);
 public sealed record ErrorPayload(string Code, string Message, Guid? MessageId, bool Retryable);
 

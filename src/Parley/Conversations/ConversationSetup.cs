@@ -19,6 +19,7 @@ public static class ConversationSetup
         services.AddOptions<HostOptions>().Configure<IOptions<ParleyOptions>>((host, parley) => host.ShutdownTimeout =
             TimeSpan.FromSeconds(parley.Value.ShutdownGraceSeconds) + ReplyRegistry.StoreTimeout + TimeSpan.FromSeconds(5));
         services.AddSingleton<ReplyGenerator>();
+        services.AddSingleton<Research.ReplyTools>();
         services.AddSingleton<TokenCounter>();
         services.AddSingleton<ConversationQueries>();
         services.AddScoped<ConversationLimits>();

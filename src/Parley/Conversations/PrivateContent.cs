@@ -4,7 +4,7 @@ using Parley.Sessions;
 namespace Parley.Conversations;
 
 /// <summary>The text of one message of a conversation in privacy mode.</summary>
-public sealed record PrivateText(Guid MessageId, string Content, string? Reasoning);
+public sealed record PrivateText(Guid MessageId, string Content, string? Reasoning, Research.ReplyResearch? Research = null);
 
 /// <summary>A file of a conversation in privacy mode: its name and bytes (<see cref="Data"/> null when only names were asked for).</summary>
 public sealed record PrivateFile(Guid AttachmentId, string Name, byte[]? Data);
@@ -37,7 +37,7 @@ public static class PrivateContentExtensions
     /// <summary>The text of <paramref name="messages"/> goes to the private store; the rows to write keep none of it.</summary>
     public static async Task<List<Message>> KeepTextAsync(this IPrivateContent store, Guid sessionId, DateTime keepUntil, IReadOnlyList<Message> messages)
     {
-        await store.KeepAsync(sessionId, keepUntil, [.. messages.Select(m => new PrivateText(m.Id, m.Content, m.Reasoning))]);
+        await store.KeepAsync(sessionId, keepUntil, [.. messages.Select(m => new PrivateText(m.Id, m.Content, m.Reasoning, m.Research))]);
         return [.. messages.Select(m => m.WithoutText())];
     }
 }
@@ -126,7 +126,7 @@ public sealed class MemoryPrivateContent(TimeProvider clock) : IPrivateContent
         foreach (var message in messages)
         {
             if (!message.Private || find(message.Id) is not { } text) continue;
-            (message.Content, message.Reasoning) = (text.Content, text.Reasoning);
+            (message.Content, message.Reasoning, message.Research) = (text.Content, text.Reasoning, text.Research);
         }
     }
 }

@@ -1,6 +1,8 @@
 using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
 using Parley.Attachments;
+using Parley.Research;
 using Parley.OperatorConsole;
 using Parley.Data;
 using Parley.Gateways;
@@ -26,7 +28,7 @@ public sealed record ReplyJob(
 
 public sealed partial class ReplyGenerator(
     ReplyRegistry registry, ModelClients models, TokenCounter tokens, WriteBatcher writes, SessionEvents events, IPrivateContent privateContent,
-    IAddressTokens addressTokens, AttachmentKeeper keeper, TimeProvider clock, ILogger<ReplyGenerator> logger)
+    IAddressTokens addressTokens, AttachmentKeeper keeper, ReplyTools tools, TimeProvider clock, ILogger<ReplyGenerator> logger)
 {
     static readonly TimeSpan SaveEvery = TimeSpan.FromSeconds(1);
 
@@ -62,8 +64,7 @@ public sealed partial class ReplyGenerator(
         Task<bool> first;
         try
         {
-            parts = ReplyParts.ReadAsync(models.For(gateway), prompt, ModelClients.ToChatOptions(gateway.Parameters), cancel.Token)
-                .GetAsyncEnumerator(cancel.Token);
+            parts = PartsAsync(gateway, prompt, cancel.Token).GetAsyncEnumerator(cancel.Token);
             first = parts.MoveNextAsync().AsTask();
         }
         catch (Exception ex)
@@ -132,7 +133,7 @@ public sealed partial class ReplyGenerator(
             await CountForAddressAsync(job, usage);
             final = error is { } e
                 ? ChatEvents.OfError(e.Code, e.Message, messageId)
-                : ChatEvents.OfDone(messageId, reply.FinishReason, usage);
+                : ChatEvents.OfDone(messageId, reply.FinishReason, usage, reply.Research?.Sources);
         }
         catch (Exception ex)
         {
@@ -144,6 +145,13 @@ public sealed partial class ReplyGenerator(
         await events.PublishAsync(new SessionActivity(sessionId, job.ChatClientId,
             final.EventType == ChatEvents.Done ? SessionActivityKinds.ReplyCompleted : SessionActivityKinds.ReplyFailed,
             clock.GetUtcNow().UtcDateTime, messageId, Preview(reply.Text)));
+    }
+
+    /// <summary>The reply's parts, with the gateway's tools (web search, pages, MCP servers) when it has any.</summary>
+    async IAsyncEnumerable<ReplyPart> PartsAsync(AiGateway gateway, List<ChatMessage> prompt, [EnumeratorCancellation] CancellationToken ct)
+    {
+        var (client, options) = await tools.PrepareAsync(models.For(gateway), gateway, ModelClients.ToChatOptions(gateway.Parameters), ct);
+        await foreach (var part in ReplyParts.ReadAsync(client, prompt, options, ct)) yield return part;
     }
 
     // Saving must not depend on the shutdown token: the point is to keep what was said.
@@ -166,19 +174,19 @@ public sealed partial class ReplyGenerator(
     async Task FinishAsync(ReplyJob job, ReplyAccumulator reply, UsageView usage, (string Code, string Message)? error)
     {
         var (messageId, input, output) = (job.MessageId, (int)usage.InputTokens, (int)usage.OutputTokens);
-        var (reasoning, finishReason) = (reply.Reasoning, reply.FinishReason);
+        var (reasoning, finishReason, research) = (reply.Reasoning, reply.FinishReason, reply.Research);
         var (text, images) = ReplyImages.Extract(reply.Text, reply.Images);
         var files = images.Count == 0 ? [] : await keeper.KeepAsync(job.SessionId, messageId, job.PrivateUntil, images, CancellationToken.None);
         string[] columns = [nameof(Message.Status), nameof(Message.Error), nameof(Message.ErrorCode), nameof(Message.FinishReason),
             nameof(Message.InputTokens), nameof(Message.OutputTokens), nameof(Message.UsageSource), nameof(Message.HasAttachments)];
         var keepsText = job.PrivateUntil is null;
-        if (job.PrivateUntil is { } keepUntil) await privateContent.KeepAsync(job.SessionId, keepUntil, [new PrivateText(messageId, text, reasoning)]);
-        else columns = [.. columns, nameof(Message.Content), nameof(Message.Reasoning)];
+        if (job.PrivateUntil is { } keepUntil) await privateContent.KeepAsync(job.SessionId, keepUntil, [new PrivateText(messageId, text, reasoning, research)]);
+        else columns = [.. columns, nameof(Message.Content), nameof(Message.Reasoning), nameof(Message.Research)];
         await writes.WriteAsync(db =>
         {
             db.Messages.SetColumns(messageId, () => Message.StandIn(messageId), m =>
             {
-                if (keepsText) (m.Content, m.Reasoning) = (text, reasoning);
+                if (keepsText) (m.Content, m.Reasoning, m.Research) = (text, reasoning, research);
                 m.Status = error is null ? MessageStatus.Complete : MessageStatus.Incomplete;
                 m.Error = error?.Message;
                 m.ErrorCode = error?.Code;

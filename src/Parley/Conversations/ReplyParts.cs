@@ -5,9 +5,16 @@ using Parley.Gateways;
 
 namespace Parley.Conversations;
 
-/// <summary>One piece of a streamed reply, reduced to what Parley shows and stores; <c>Images</c>: image parts the model sent.</summary>
+/// <summary>
+/// One piece of a streamed reply, reduced to what Parley shows and stores; <c>Images</c>: image parts the model sent;
+/// <c>Tools</c>: tool calls it asked for and their results.
+/// </summary>
 public readonly record struct ReplyPart(
-    string? Text, string? Reasoning, UsageDetails? Usage, string? FinishReason, IReadOnlyList<DataContent>? Images = null);
+    string? Text, string? Reasoning, UsageDetails? Usage, string? FinishReason, IReadOnlyList<DataContent>? Images = null,
+    IReadOnlyList<ToolActivity>? Tools = null);
+
+/// <summary>A tool call starting (with its name and arguments) or finished (with its result, or what failed), by call id.</summary>
+public sealed record ToolActivity(string CallId, string? Name, IDictionary<string, object?>? Arguments, bool Finished, object? Result, Exception? Failure);
 
 public static class ReplyParts
 {
@@ -35,6 +42,7 @@ public static class ReplyParts
             string? text = null, reasoning = null;
             UsageDetails? usage = null;
             List<DataContent>? images = null;
+            List<ToolActivity>? tools = null;
             foreach (var content in update.Contents)
             {
                 switch (content)
@@ -43,11 +51,13 @@ public static class ReplyParts
                     case TextReasoningContent { Text.Length: > 0 } r: reasoning += r.Text; break;
                     case UsageContent u: usage = u.Details; break;
                     case DataContent d when d.HasTopLevelMediaType("image"): (images ??= []).Add(d); break;
+                    case FunctionCallContent call: (tools ??= []).Add(new ToolActivity(call.CallId, call.Name, call.Arguments, false, null, null)); break;
+                    case FunctionResultContent done: (tools ??= []).Add(new ToolActivity(done.CallId, null, null, true, done.Result, done.Exception)); break;
                 }
             }
             reasoning ??= ReasoningOutsideTheStandard(update);
-            if (text is not null || reasoning is not null || usage is not null || update.FinishReason is not null || images is not null)
-                yield return new ReplyPart(text, reasoning, usage, update.FinishReason?.Value, images);
+            if (text is not null || reasoning is not null || usage is not null || update.FinishReason is not null || images is not null || tools is not null)
+                yield return new ReplyPart(text, reasoning, usage, update.FinishReason?.Value, images, tools);
         }
     }
 

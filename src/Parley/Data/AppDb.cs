@@ -102,6 +102,7 @@ public abstract class AppDb(DbContextOptions options)
             e.HasOne<Session>().WithMany().HasForeignKey(m => m.SessionId).OnDelete(DeleteBehavior.Cascade);
             e.HasIndex(m => new { m.SessionId, m.CreatedAt });
             e.Ignore(m => m.Files);
+            StoreAsJson(e.Property(m => m.Research!));
             // A usage report for a range inside days adds up its messages: this index holds all it reads, not the text.
             e.HasIndex(m => new { m.CreatedAt, m.SessionId, m.InputTokens, m.OutputTokens });
             // The Feedback page: the thumbs down, newest first, without reading every message. Only rated messages

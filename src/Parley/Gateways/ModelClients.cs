@@ -77,6 +77,13 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
         FrequencyPenalty = p.FrequencyPenalty,
         StopSequences = p.Stop is { Count: > 0 } stop ? [.. stop] : null,
         MaxOutputTokens = p.MaxCompletionTokens,
+        Reasoning = p.ReasoningEffort switch
+        {
+            "low" => new ReasoningOptions { Effort = ReasoningEffort.Low },
+            "medium" => new ReasoningOptions { Effort = ReasoningEffort.Medium },
+            "high" => new ReasoningOptions { Effort = ReasoningEffort.High },
+            _ => null,
+        },
     };
 
     sealed record CachedClient(int Revision, DateTimeOffset BuiltAt, IChatClient Client);

@@ -4,10 +4,12 @@ namespace Parley.Sessions;
 
 /// <summary><c>author</c>: who wrote it — the end user, the assistant, or an operator answering in its place.</summary>
 /// <summary><c>attachments</c>: the files that came with it, each with the <c>url</c> that serves it to holders of the session's key.</summary>
+/// <summary><c>tools</c>: the tools a reply called (name, arguments, status, summary, start of the result); <c>sources</c>: the pages it used.</summary>
 public sealed record MessageView(
     Guid Id, string Role, string Content, string? Reasoning, DateTime CreatedAt, string Status, string? Error,
     string? ErrorCode, string? FinishReason, UsageView? Usage, FeedbackView? Feedback, MessageAuthor Author,
-    IReadOnlyList<Attachments.AttachmentView>? Attachments = null)
+    IReadOnlyList<Attachments.AttachmentView>? Attachments = null, IReadOnlyList<Research.ToolUse>? Tools = null,
+    IReadOnlyList<Research.Source>? Sources = null)
 {
     public static MessageView Of(Message m) => new(
         m.Id,
@@ -21,7 +23,9 @@ public sealed record MessageView(
         m.FinishReason,
         m.Role == MessageRole.Assistant ? new UsageView(m.InputTokens, m.OutputTokens, m.UsageSource.ToString().ToLowerInvariant()) : null,
         m.FeedbackRating is { } rating ? new FeedbackView(rating, m.FeedbackComment, m.FeedbackAt) : null,
-        MessageAuthor.Of(m));
+        MessageAuthor.Of(m),
+        Tools: m.Research?.Tools,
+        Sources: m.Research?.Sources);
 
     /// <summary>The message with its loaded files (<see cref="Message.Files"/>), each served at the URL <paramref name="urlOf"/> gives it.</summary>
     public static MessageView Of(Message m, Func<Attachments.Attachment, string> urlOf) => m.Files.Count == 0
@@ -34,6 +38,10 @@ public sealed record MessageView(
         Content = PersonalData.Mask(Content),
         Reasoning = Reasoning is null ? null : PersonalData.Mask(Reasoning),
         Feedback = Feedback is { Comment: { } comment } ? Feedback with { Comment = PersonalData.Mask(comment) } : Feedback,
+        Tools = Tools?.Select(t => t with
+        {
+            Arguments = PersonalData.Mask(t.Arguments), Summary = PersonalData.Mask(t.Summary), Result = t.Result is null ? null : PersonalData.Mask(t.Result),
+        }).ToList(),
     };
 }
 

@@ -27,6 +27,16 @@ public static partial class PersonalData
             message.Content = Mask(message.Content);
             if (message.Reasoning is { } reasoning) message.Reasoning = Mask(reasoning);
             if (message.FeedbackComment is { } comment) message.FeedbackComment = Mask(comment);
+            if (message.Research is { } research)
+            {
+                message.Research = research with
+                {
+                    Tools = [.. research.Tools.Select(t => t with
+                    {
+                        Arguments = Mask(t.Arguments), Summary = Mask(t.Summary), Result = t.Result is null ? null : Mask(t.Result),
+                    })],
+                };
+            }
         }
         return messages;
     }

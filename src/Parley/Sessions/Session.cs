@@ -47,6 +47,9 @@ public sealed class Message
     public MessageRole Role { get; init; }
     public required string Content { get; set; }
     public string? Reasoning { get; set; }
+
+    /// <summary>The tools a reply called and the pages it used (JSON); null when it called none.</summary>
+    public Research.ReplyResearch? Research { get; set; }
     public DateTime CreatedAt { get; init; }
     public MessageStatus Status { get; set; }
     /// <summary>Why an incomplete reply ended, for people to read; <see cref="ErrorCode"/> says it for programs.</summary>
@@ -85,7 +88,7 @@ public sealed class Message
     public Message WithoutText()
     {
         var row = (Message)MemberwiseClone();
-        (row.Content, row.Reasoning, row.FeedbackComment, row.Private) = ("", null, null, true);
+        (row.Content, row.Reasoning, row.Research, row.FeedbackComment, row.Private) = ("", null, null, null, true);
         return row;
     }
 }

@@ -31,6 +31,25 @@ static class OpenAiJson
 
         public void Finish(string? finishReason) => Write(_ => { }, finishReason);
 
+        /// <summary>A piece of one tool call: its id, type and name come with the first piece only.</summary>
+        public void ToolCall(int index, ScriptedToolCall call, string arguments, bool first) => Write(delta =>
+        {
+            delta.WriteStartArray("tool_calls");
+            delta.WriteStartObject();
+            delta.WriteNumber("index", index);
+            if (first)
+            {
+                delta.WriteString("id", call.Id);
+                delta.WriteString("type", "function");
+            }
+            delta.WriteStartObject("function");
+            if (first) delta.WriteString("name", call.Name);
+            delta.WriteString("arguments", arguments);
+            delta.WriteEndObject();
+            delta.WriteEndObject();
+            delta.WriteEndArray();
+        }, finishReason: null);
+
         public void Usage((int Prompt, int Completion) usage) => Event(() =>
         {
             json.WriteStartArray("choices");

@@ -6,6 +6,10 @@ public sealed record ScriptedReply
     public IReadOnlyList<string> Tokens { get; init; } = ["Hello", " there"];
     public IReadOnlyList<string> ReasoningTokens { get; init; } = [];
 
+    // Streaming: calls of the model's tools, sent after the tokens as delta.tool_calls (each call's arguments in two
+    // chunks, as providers split them), ending with finish_reason "tool_calls" unless FinishReason says otherwise.
+    public IReadOnlyList<ScriptedToolCall> ToolCalls { get; init; } = [];
+
     // null = the reply carries no usage at all (no usage field, no usage chunk).
     public (int Prompt, int Completion)? Usage { get; init; } = (10, 2);
     // null = the finish chunk says "finish_reason": null, as some OpenAI-compatible servers do.
@@ -43,8 +47,17 @@ public sealed record ScriptedReply
 
     public static ScriptedReply Text(params string[] tokens) => new() { Tokens = tokens };
 
+    /// <summary>The model asks for tools and says nothing else; the next scripted reply answers from their results.</summary>
+    public static ScriptedReply CallTools(params ScriptedToolCall[] calls) => new() { Tokens = [], ToolCalls = calls, FinishReason = "tool_calls" };
+
     public static ScriptedReply Error(int status, string? message = null) =>
         new() { StatusCode = status, ErrorMessage = message };
 
     public static ScriptedReply Raw(string? contentType, string body) => new() { RawContentType = contentType, RawBody = body };
+}
+
+/// <summary>One tool call of a scripted reply: the tool's name and its arguments as JSON.</summary>
+public sealed record ScriptedToolCall(string Name, string ArgumentsJson)
+{
+    public string Id { get; init; } = $"call_{Guid.NewGuid():n}"[..29];
 }

@@ -198,6 +198,14 @@ public sealed class TestUpstream : IAsyncDisposable
         if (contentSent == reply.EndAfterTokens)
             return;
 
+        for (var i = 0; i < reply.ToolCalls.Count; i++)
+        {
+            var call = reply.ToolCalls[i];
+            var half = call.ArgumentsJson.Length / 2;
+            chunks.ToolCall(i, call, call.ArgumentsJson[..half], first: true);
+            chunks.ToolCall(i, call, call.ArgumentsJson[half..], first: false);
+            await response.BodyWriter.FlushAsync(ct);
+        }
         chunks.Finish(reply.FinishReason);
         if (includeUsage && reply.Usage is { } usage)
             chunks.Usage(usage);

@@ -40,6 +40,8 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
     /// <summary>Said in privacy mode, and its text is no longer kept (the session ended, or its instance restarted).</summary>
     public bool TextGone { get; private set; }
     public IReadOnlyList<EntryFile> Files { get; set; } = [];
+    /// <summary>The tools the reply called and the pages it used.</summary>
+    public Research.ReplyResearch? Research { get; set; }
 
     public static ChatEntry Of(Message message)
     {
@@ -60,6 +62,7 @@ public sealed class ChatEntry(MessageRole role, DateTime createdAt)
         Incomplete = message.Status == MessageStatus.Incomplete;
         (ErrorCode, ErrorMessage) = (message.ErrorCode, message.Error);
         TextGone = message is { Private: true, Content: "" };
+        Research = message.Research;
         Files = [.. message.Files.Select(f => new EntryFile(f.Name, f.ContentType, f.Size, AttachmentUrls.ForConsole(f.SessionId, f.Id)))];
         if (Content != message.Content)
         {

@@ -45,6 +45,8 @@ public sealed class ChatThread : IDisposable
     /// <summary>A message went to the model and nothing came back yet.</summary>
     public bool Typing { get; private set; }
     public bool Replying { get; private set; }
+    /// <summary>What the reply's tool is doing now ("Searching the web for …"), while one runs.</summary>
+    public string? ToolActivity { get; private set; }
     /// <summary>Why the operator's last message was refused (a limit, an expired session…), until the next one.</summary>
     public ConversationRefusal? Refusal { get; private set; }
     public string? LastQuestion => entries.LastOrDefault(e => e.Role == MessageRole.User)?.Content;
@@ -135,8 +137,12 @@ public sealed class ChatThread : IDisposable
                     case TextPayload text:
                         answer!.AppendReasoning(text.Content);
                         break;
+                    case ToolPayload tool:
+                        ToolActivity = tool.Status == "running" ? tool.Summary : null;
+                        break;
                     case DonePayload done:
                         answer!.Generating = false;
+                        answer.Research = done.Sources is { Count: > 0 } sources ? new Research.ReplyResearch([], sources) : null;
                         // Known at once, so the reply can be read aloud before the conversation is read back.
                         answer.MessageId ??= done.MessageId;
                         if (question is not null) question.Delivery = Delivery.Read;
@@ -169,6 +175,7 @@ public sealed class ChatThread : IDisposable
         {
             Typing = false;
             Replying = false;
+            ToolActivity = null;
         }
         await ChangedAsync();
         // What changed while this reply streamed (the end user wrote again) is read now.

@@ -113,6 +113,23 @@
     item.querySelector('.parley-bubble').after(shelf);
   }
 
+  function showSources(item, sources) {
+    item.querySelector('.parley-sources')?.remove();
+    if (!sources?.length) return;
+    const list = element('ol', 'parley-sources');
+    list.setAttribute('aria-label', t.Sources);
+    for (const source of sources) {
+      const link = element('a', '', source.title);
+      link.href = source.url;
+      link.target = '_blank';
+      link.rel = 'noopener noreferrer';
+      const entry = element('li');
+      entry.append(link);
+      list.append(entry);
+    }
+    item.querySelector('.parley-message-footer').before(list);
+  }
+
   function addUserMessage(content, files) {
     const item = element('li', 'parley-message parley-message-user');
     item.append(element('div', 'parley-bubble', content));
@@ -150,6 +167,15 @@
     if (message.content) renderMarkdown(bubble, message.content);
     else if (message.status) bubble.textContent = '';
     showFiles(item, message.attachments);
+    // While a tool runs the reply says what it is doing; once it ends, the pages it used are listed under it.
+    let activity = item.querySelector('.parley-tool');
+    if (message.tool && !message.status) {
+      activity ??= element('p', 'parley-tool');
+      activity.textContent = message.tool.summary;
+      activity.dataset.status = message.tool.status;
+      bubble.before(activity);
+    } else activity?.remove();
+    showSources(item, message.sources);
     if (!message.status) return;
 
     item.classList.remove('parley-pending');
@@ -302,6 +328,10 @@
       for await (const event of readEvents(response)) {
         if (event.type === 'delta') state.content += event.data.content;
         else if (event.type === 'reasoning') state.reasoning += event.data.content;
+        else if (event.type === 'tool') {
+          state.tool = event.data;
+          liveRegion.textContent = event.data.summary;
+        }
         else if (event.type === 'held') {
           // A person answers this conversation now: their answer comes on the session's event stream.
           item.remove();
@@ -314,6 +344,7 @@
             id: event.data.messageId,
             status: failed ? 'incomplete' : 'complete',
             usage: event.data.usage,
+            sources: event.data.sources,
             errorText: failed ? t.ErrorProvider : undefined,
             retryable: failed ? event.data.retryable : undefined,
           });

@@ -707,6 +707,9 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("Reasoning")
                         .HasColumnType("text");
 
+                    b.Property<string>("Research")
+                        .HasColumnType("text");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)

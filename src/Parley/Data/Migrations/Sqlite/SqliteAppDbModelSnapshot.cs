@@ -696,6 +696,9 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("Reasoning")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("Research")
+                        .HasColumnType("TEXT");
+
                     b.Property<string>("Role")
                         .IsRequired()
                         .HasMaxLength(16)
