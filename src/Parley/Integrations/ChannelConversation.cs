@@ -147,11 +147,14 @@ public sealed partial class ChannelConversation(
         var showing = ShowTypingAsync(integration, chatId, typing.Token);
         var reply = new StringBuilder();
         var failed = false;
+        IReadOnlyList<Research.Source>? sources = null;
         try
         {
+            // Typing stays on while the reply's tools run, until its last word.
             await foreach (var item in run.ReadAllAsync(ct))
             {
                 if (item.Data is TextPayload delta && item.EventType == ChatEvents.Delta) reply.Append(delta.Content);
+                if (item.Data is DonePayload done) sources = done.Sources;
                 failed |= item.EventType == ChatEvents.Error;
             }
         }
@@ -160,7 +163,7 @@ public sealed partial class ChannelConversation(
             await typing.CancelAsync();
             await showing;
         }
-        return Answer(reply.ToString(), failed, strings);
+        return Answer(reply.ToString(), failed, strings, sources);
     }
 
     /// <summary>A reply handed over before a restart: waited for if it still runs somewhere, then read as stored.</summary>
@@ -169,7 +172,7 @@ public sealed partial class ChannelConversation(
         await WaitForReplyAsync(sessionId, ct);
         var conversation = await conversations.ConversationAsync(sessionId, settleAbandoned: !await replies.IsReplyingAsync(sessionId), ct);
         var reply = conversation.Find(m => m.Id == replyId);
-        return reply is null ? strings["Unavailable"] : Answer(reply.Content, reply.Status != MessageStatus.Complete, strings);
+        return reply is null ? strings["Unavailable"] : Answer(reply.Content, reply.Status != MessageStatus.Complete, strings, reply.Research?.Sources);
     }
 
     async Task WaitForReplyAsync(Guid sessionId, CancellationToken ct)
@@ -180,10 +183,18 @@ public sealed partial class ChannelConversation(
             await Task.Delay(TimeSpan.FromSeconds(1), ct);
     }
 
-    /// <summary>What the assistant managed to say is worth having; a reply cut short says why it stopped.</summary>
-    static string Answer(string reply, bool failed, IReadOnlyDictionary<string, string> strings) => !failed
-        ? reply
-        : reply.Length > 0 ? $"{reply}\n\n{strings["Unavailable"]}" : strings["Unavailable"];
+    /// <summary>
+    /// What the assistant managed to say is worth having; a reply cut short says why it stopped. The pages a reply used
+    /// follow it, numbered, as links a chat app opens.
+    /// </summary>
+    static string Answer(string reply, bool failed, IReadOnlyDictionary<string, string> strings, IReadOnlyList<Research.Source>? sources = null)
+    {
+        var answer = !failed ? reply : reply.Length > 0 ? $"{reply}\n\n{strings["Unavailable"]}" : strings["Unavailable"];
+        if (sources is not { Count: > 0 }) return answer;
+        var cited = new StringBuilder(answer).Append("\n\n").Append(strings["Sources"]);
+        for (var i = 0; i < sources.Count; i++) cited.Append('\n').Append(i + 1).Append(". ").Append(sources[i].Title).Append(" — ").Append(sources[i].Url);
+        return cited.ToString();
+    }
 
     async Task<string?> CommandAsync(
         ChannelIntegration integration, ChannelChat chat, ChatClient client, IReadOnlyDictionary<string, string> strings, Command command,
