@@ -52,7 +52,7 @@ public sealed partial class McpTools(IHttpClientFactory httpClients, ILoggerFact
         catch (Exception ex) when (!ct.IsCancellationRequested && ex is not OutOfMemoryException)
         {
             // The server's name and what failed (the SDK's and HttpClient's messages name no header), never its settings.
-            LogUnreachable(logger, connection.Server.Name, ex.Message);
+            LogUnreachable(logger, connection.Server.Name, ex is OperationCanceledException ? "no answer in time" : ex.Message);
             return [];
         }
     }
@@ -79,7 +79,7 @@ public sealed partial class McpTools(IHttpClientFactory httpClients, ILoggerFact
     /// </summary>
     public static IReadOnlyList<IReadOnlyList<string>> UniqueNames(IReadOnlyList<(string Server, IReadOnlyList<string> Tools)> servers)
     {
-        var taken = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
+        var taken = new HashSet<string>(ParleysOwnTools, StringComparer.OrdinalIgnoreCase);
         return [.. servers.Select(server => (IReadOnlyList<string>)[.. server.Tools.Select(tool =>
         {
             var name = $"{Clean(server.Server, 24)}_{Clean(tool, 64)}";
@@ -89,6 +89,9 @@ public sealed partial class McpTools(IHttpClientFactory httpClients, ILoggerFact
             return unique;
         })])];
     }
+
+    // The web tools' names (ResearchSettings): a server named "web" with a tool "search" must not shadow one.
+    static readonly string[] ParleysOwnTools = ["web_search", "read_page"];
 
     static string Clean(string text, int length)
     {

@@ -189,11 +189,13 @@ public abstract class McpToolsTests(DatabaseKind kind)
             ("Shop", ["order_status"]),
             ("Ünïcode server!", ["look up"]),
             (new string('s', 40), [new string('t', 80), new string('t', 80)]),
+            ("web", ["search"]),
         ]);
 
         Assert.Equal(["shop_order_status", "shop_search"], names[0]);
         Assert.Equal(["Shop_order_status_2"], names[1]);
         Assert.Equal(["n_code_server_look_up"], names[2]);
+        Assert.Equal(["web_search_2"], names[4]);
         Assert.All(names.SelectMany(n => n), n => Assert.Matches("^[a-zA-Z0-9_-]{1,64}$", n));
         Assert.Equal(names.SelectMany(n => n).Count(), names.SelectMany(n => n).Distinct(StringComparer.OrdinalIgnoreCase).Count());
     }
