@@ -8,6 +8,7 @@ using Microsoft.Extensions.Options;
 using Parley.Admin;
 using Parley.Api;
 using Parley.Data;
+using Parley.Research;
 
 namespace Parley.Gateways;
 
@@ -106,5 +107,5 @@ public sealed record GatewayRequest(
 public sealed record GatewayView(Guid Id, string Name, GatewayParameters Parameters, DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static GatewayView Of(AiGateway g) =>
-        new(g.Id, g.Name, g.Parameters with { ApiKey = g.ApiKeyHint }, g.CreatedAt, g.UpdatedAt);
+        new(g.Id, g.Name, g.Parameters with { ApiKey = g.ApiKeyHint, McpServers = McpServerSecrets.Masked(g.Parameters.McpServers) }, g.CreatedAt, g.UpdatedAt);
 }

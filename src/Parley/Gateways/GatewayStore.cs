@@ -1,5 +1,6 @@
 using Microsoft.EntityFrameworkCore;
 using Parley.Data;
+using Parley.Research;
 
 namespace Parley.Gateways;
 
@@ -22,6 +23,7 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
     {
         var now = clock.GetUtcNow().UtcDateTime;
         var gateway = new AiGateway { Name = request.Name.Trim(), Parameters = request.Parameters with { ApiKey = null }, CreatedAt = now, UpdatedAt = now };
+        McpServerSecrets.Learn(request.Parameters.McpServers);
         keys.SetKey(gateway, request.Parameters.ApiKey);
         db.Gateways.Add(gateway);
         await db.SaveChangesAsync(ct);
@@ -39,7 +41,10 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
         if (expectedRevision is { } expected && expected != gateway.Revision) return new(GatewayChange.Conflict, gateway);
 
         gateway.Name = request.Name.Trim();
-        gateway.Parameters = request.Parameters with { ApiKey = null };
+        gateway.Parameters = request.Parameters with
+        {
+            ApiKey = null, McpServers = McpServerSecrets.KeepStored(request.Parameters.McpServers, gateway.Parameters.McpServers),
+        };
         if (setKey) keys.SetKey(gateway, request.Parameters.ApiKey);
         gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         gateway.Revision++;

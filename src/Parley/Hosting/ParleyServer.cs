@@ -13,6 +13,7 @@ using Parley.Data;
 using Parley.Gateways;
 using Parley.Insight;
 using Parley.Integrations;
+using Parley.Research;
 using Parley.Scaling;
 using Parley.Sessions;
 using Parley.TalkPage;
@@ -98,6 +99,7 @@ public static class ParleyServer
         builder.Services.AddConsoleEvents(builder.Configuration);
         builder.Services.AddInsight();
         builder.Services.AddVoice();
+        builder.Services.AddMcpTools();
 
         replaceServices?.Invoke(builder.Services);
         var app = builder.Build();

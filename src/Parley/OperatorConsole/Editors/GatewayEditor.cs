@@ -6,6 +6,7 @@ using Parley.Api;
 using Parley.Conversations;
 using Parley.Data;
 using Parley.Gateways;
+using Parley.Research;
 
 namespace Parley.OperatorConsole.Editors;
 
@@ -30,7 +31,7 @@ public sealed class GatewayEditor(AppDb db, GatewayStore store, RequestValidator
         var gateways = await db.Gateways.AsNoTracking().OrderBy(g => g.CreatedAt).ToListAsync(ct);
         var clients = await db.ChatClients.AsNoTracking().OrderBy(c => c.Name).Select(c => new { c.AiGatewayId, c.Name }).ToListAsync(ct);
         var users = clients.ToLookup(c => c.AiGatewayId, c => c.Name);
-        return [.. gateways.Select(g => new GatewayRow(g.Id, g.Name, g.Parameters, g.ApiKeyHint, g.Revision, [.. users[g.Id]]))];
+        return [.. gateways.Select(g => new GatewayRow(g.Id, g.Name, g.Parameters with { McpServers = McpServerSecrets.Masked(g.Parameters.McpServers) }, g.ApiKeyHint, g.Revision, [.. users[g.Id]]))];
     }
 
     public async Task<EditOutcome<AiGateway>> CreateAsync(GatewayRequest request, CancellationToken ct) =>
