@@ -4,6 +4,7 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Parley.Gateways;
 using Parley.Research;
 using Parley.Testing;
+using Parley.Testing.Research;
 using Parley.Testing.Upstream;
 
 namespace Parley.Tests.Research;
@@ -104,6 +105,34 @@ public abstract class ResearchReplyTests(DatabaseKind kind)
         Assert.Equal(("failed", "The web search is not available right now."), (failed.GetProperty("status").GetString(), failed.GetProperty("summary").GetString()));
         var toolMessage = parley.Upstream.Requests[^1].Body.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "tool");
         Assert.Contains("The web search is not available right now.", toolMessage.GetProperty("content").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task An_mcp_servers_tool_answers_within_the_reply_and_is_kept_with_it()
+    {
+        await using var shop = await TestMcpServer.StartAsync("shop-token-5521");
+        await using var parley = await TestParley.StartAsync(kind);
+        var gatewayId = await parley.CreateGatewayAsync(new
+        {
+            baseAddress = parley.Upstream.BaseAddress, apiKey = "sk-upstream-secret-123456", modelName = "gpt-4o-mini",
+            mcpServers = new[] { new { name = "shop", url = shop.Url, headers = new Dictionary<string, string> { ["Authorization"] = "Bearer shop-token-5521" } } },
+        });
+        var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(gatewayId));
+        parley.Upstream.Enqueue(ScriptedReply.CallTools(new ScriptedToolCall("shop_order_status", """{"orderId":"A-1001"}""")));
+        parley.Upstream.Enqueue(ScriptedReply.Text("It arrives on Thursday."));
+
+        var reply = await parley.SendAsync(session.AccessKey, "Where is order A-1001?", Ct);
+
+        Assert.Equal("It arrives on Thursday.", reply.Text);
+        Assert.Equal([new McpCall("order_status", "A-1001")], shop.Calls);
+        Assert.Equal(["running", "done"], reply.Events.Where(e => e.Type == "tool").Select(e => e.Data.GetProperty("status").GetString()));
+        Assert.Equal("Using shop_order_status", reply.Events.First(e => e.Type == "tool").Data.GetProperty("summary").GetString());
+        // The model is offered the server's tool, and gets its answer.
+        Assert.Contains("shop_order_status", parley.Upstream.Requests[0].Body.GetProperty("tools").GetRawText(), StringComparison.Ordinal);
+        var toolMessage = parley.Upstream.Requests[^1].Body.GetProperty("messages").EnumerateArray().Single(m => m.GetProperty("role").GetString() == "tool");
+        Assert.Contains("shipped on Monday", toolMessage.GetProperty("content").GetString(), StringComparison.Ordinal);
+        var stored = (await parley.Anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{session.AccessKey}", Ct)).GetProperty("data").GetProperty("messages")[1];
+        Assert.Contains("shipped on Monday", stored.GetProperty("tools")[0].GetProperty("result").GetString(), StringComparison.Ordinal);
     }
 
     [Fact]
