@@ -49,7 +49,10 @@ public static class GatewayEndpoints
         return gateway is null ? ApiProblem.NotFound("The AI gateway") : TypedResults.Ok(Envelope.Of(GatewayView.Of(gateway)));
     }
 
-    /// <summary>A JSON merge patch (RFC 7386) over the gateway; an absent apiKey keeps the stored key, null removes it.</summary>
+    /// <summary>
+    /// A JSON merge patch (RFC 7386) over the gateway; an absent apiKey (or webSearch.apiKey) keeps the stored key, null
+    /// removes it.
+    /// </summary>
     static async Task<Results<Ok<Envelope<GatewayView>>, ProblemHttpResult, ValidationProblem>> PatchGateway(
         Guid id, JsonElement patch, AppDb db, GatewayStore store, RequestValidator validator, IOptions<JsonOptions> json, CancellationToken ct)
     {
@@ -71,6 +74,10 @@ public static class GatewayEndpoints
             return ApiProblem.Invalid(error.Field, error.Rule);
         }
         if (merged is null) return ApiProblem.Invalid(RequestErrors.Body, "The patch must be a JSON object.");
+        // The stored parameters hold no search key, so a merged null means "keep it" unless the patch itself said null.
+        if (merged.Parameters.WebSearch is { ApiKey: null } search && changes["parameters"]?["webSearch"] is JsonObject searchChanges
+            && searchChanges.ContainsKey("apiKey"))
+            merged = merged with { Parameters = merged.Parameters with { WebSearch = search with { ApiKey = "" } } };
         if (await validator.ValidateAsync(merged, ct) is { } errors) return TypedResults.ValidationProblem(errors);
 
         var setKey = changes["parameters"] is JsonObject parameters && parameters.ContainsKey("apiKey");
@@ -107,5 +114,6 @@ public sealed record GatewayRequest(
 public sealed record GatewayView(Guid Id, string Name, GatewayParameters Parameters, DateTime CreatedAt, DateTime UpdatedAt)
 {
     public static GatewayView Of(AiGateway g) =>
-        new(g.Id, g.Name, g.Parameters with { ApiKey = g.ApiKeyHint, McpServers = McpServerSecrets.Masked(g.Parameters.McpServers) }, g.CreatedAt, g.UpdatedAt);
+        new(g.Id, g.Name, g.Parameters.WithHints(g.ApiKeyHint, g.SearchKeyHint) with { McpServers = McpServerSecrets.Masked(g.Parameters.McpServers) },
+            g.CreatedAt, g.UpdatedAt);
 }

@@ -4,25 +4,33 @@ using Parley.Hosting;
 
 namespace Parley.Gateways;
 
-/// <summary>Encrypts provider keys at rest with Data Protection; the key ring lives in the database.</summary>
+/// <summary>
+/// Encrypts a gateway's keys at rest with Data Protection (the key ring lives in the database): the provider key and
+/// the web search provider's key, each under a purpose of its own.
+/// </summary>
 public sealed class GatewayKeyProtector(IDataProtectionProvider provider)
 {
     readonly IDataProtector protector = provider.CreateProtector("Parley.Gateways.ApiKey.v1");
+    readonly IDataProtector searchProtector = provider.CreateProtector("Parley.Gateways.SearchKey.v1");
 
-    public void SetKey(AiGateway gateway, string? apiKey)
+    public void SetKey(AiGateway gateway, string? apiKey) =>
+        (gateway.ProtectedApiKey, gateway.ApiKeyHint) = Protect(protector, apiKey);
+
+    public string? Unprotect(string? protectedKey) => Unprotect(protector, protectedKey);
+
+    public void SetSearchKey(AiGateway gateway, string? apiKey) =>
+        (gateway.ProtectedSearchKey, gateway.SearchKeyHint) = Protect(searchProtector, apiKey);
+
+    public string? SearchKey(AiGateway gateway) => Unprotect(searchProtector, gateway.ProtectedSearchKey);
+
+    static (string? Protected, string? Hint) Protect(IDataProtector protector, string? key)
     {
-        if (string.IsNullOrEmpty(apiKey))
-        {
-            gateway.ProtectedApiKey = null;
-            gateway.ApiKeyHint = null;
-            return;
-        }
-        SecretRedactor.Learn(apiKey);
-        gateway.ProtectedApiKey = protector.Protect(apiKey);
-        gateway.ApiKeyHint = Secrets.Mask(apiKey);
+        if (string.IsNullOrEmpty(key)) return (null, null);
+        SecretRedactor.Learn(key);
+        return (protector.Protect(key), Secrets.Mask(key));
     }
 
-    public string? Unprotect(string? protectedKey)
+    static string? Unprotect(IDataProtector protector, string? protectedKey)
     {
         if (protectedKey is null) return null;
         var key = protector.Unprotect(protectedKey);

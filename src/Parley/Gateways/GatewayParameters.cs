@@ -63,6 +63,13 @@ public sealed record GatewayParameters : IValidatableObject
             yield return new ValidationResult($"The userPromptTemplate field must contain {MessagePlaceholder}.", [nameof(UserPromptTemplate)]);
     }
 
+    /// <summary>The parameters as stored: the provider's and the web search's keys are kept apart, encrypted.</summary>
+    public GatewayParameters WithoutKeys() => this with { ApiKey = null, WebSearch = WebSearch is null ? null : WebSearch with { ApiKey = null } };
+
+    /// <summary>The parameters as shown: each key replaced by its hint.</summary>
+    public GatewayParameters WithHints(string? apiKeyHint, string? searchKeyHint) =>
+        this with { ApiKey = apiKeyHint, WebSearch = WebSearch is null ? null : WebSearch with { ApiKey = searchKeyHint } };
+
     public string ApplyTemplate(string message) =>
         string.IsNullOrEmpty(UserPromptTemplate) ? message : UserPromptTemplate.Replace(MessagePlaceholder, message, StringComparison.Ordinal);
 }

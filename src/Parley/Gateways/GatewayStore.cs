@@ -22,9 +22,10 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
     public async Task<AiGateway> CreateAsync(GatewayRequest request, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var gateway = new AiGateway { Name = request.Name.Trim(), Parameters = request.Parameters with { ApiKey = null }, CreatedAt = now, UpdatedAt = now };
+        var gateway = new AiGateway { Name = request.Name.Trim(), Parameters = request.Parameters.WithoutKeys(), CreatedAt = now, UpdatedAt = now };
         McpServerSecrets.Learn(request.Parameters.McpServers);
         keys.SetKey(gateway, request.Parameters.ApiKey);
+        keys.SetSearchKey(gateway, request.Parameters.WebSearch?.ApiKey);
         db.Gateways.Add(gateway);
         await db.SaveChangesAsync(ct);
         return gateway;
@@ -32,7 +33,9 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
 
     /// <summary>
     /// Replaces the gateway's name and parameters; the key only when <paramref name="setKey"/> (an absent key keeps the
-    /// stored one). With <paramref name="expectedRevision"/>, a change made since that revision was read is a conflict.
+    /// stored one). The web search key is write-only the same way: absent (null) or its hint keeps the stored one, empty
+    /// removes it, and so does removing web search. With <paramref name="expectedRevision"/>, a change made since that
+    /// revision was read is a conflict.
     /// </summary>
     public async Task<GatewayOutcome> UpdateAsync(Guid id, GatewayRequest request, bool setKey, int? expectedRevision, CancellationToken ct)
     {
@@ -41,11 +44,14 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
         if (expectedRevision is { } expected && expected != gateway.Revision) return new(GatewayChange.Conflict, gateway);
 
         gateway.Name = request.Name.Trim();
-        gateway.Parameters = request.Parameters with
+        gateway.Parameters = request.Parameters.WithoutKeys() with
         {
-            ApiKey = null, McpServers = McpServerSecrets.KeepStored(request.Parameters.McpServers, gateway.Parameters.McpServers),
+            McpServers = McpServerSecrets.KeepStored(request.Parameters.McpServers, gateway.Parameters.McpServers),
         };
         if (setKey) keys.SetKey(gateway, request.Parameters.ApiKey);
+        // Its hint sent back (a client writing what it read) is no new key.
+        if (request.Parameters.WebSearch?.ApiKey is { } searchKey && searchKey != gateway.SearchKeyHint) keys.SetSearchKey(gateway, searchKey);
+        else if (request.Parameters.WebSearch is null) keys.SetSearchKey(gateway, null);
         gateway.UpdatedAt = clock.GetUtcNow().UtcDateTime;
         gateway.Revision++;
         try

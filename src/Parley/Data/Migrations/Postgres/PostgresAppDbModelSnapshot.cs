@@ -307,9 +307,15 @@ namespace Parley.Data.Migrations.Postgres
                     b.Property<string>("ProtectedApiKey")
                         .HasColumnType("text");
 
+                    b.Property<string>("ProtectedSearchKey")
+                        .HasColumnType("text");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("integer");
+
+                    b.Property<string>("SearchKeyHint")
+                        .HasColumnType("text");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("timestamp with time zone");

@@ -296,9 +296,15 @@ namespace Parley.Data.Migrations.Sqlite
                     b.Property<string>("ProtectedApiKey")
                         .HasColumnType("TEXT");
 
+                    b.Property<string>("ProtectedSearchKey")
+                        .HasColumnType("TEXT");
+
                     b.Property<int>("Revision")
                         .IsConcurrencyToken()
                         .HasColumnType("INTEGER");
+
+                    b.Property<string>("SearchKeyHint")
+                        .HasColumnType("TEXT");
 
                     b.Property<DateTime>("UpdatedAt")
                         .HasColumnType("TEXT");
