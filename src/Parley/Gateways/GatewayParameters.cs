@@ -61,6 +61,9 @@ public sealed record GatewayParameters : IValidatableObject
     {
         if (!string.IsNullOrEmpty(UserPromptTemplate) && !UserPromptTemplate.Contains(MessagePlaceholder, StringComparison.Ordinal))
             yield return new ValidationResult($"The userPromptTemplate field must contain {MessagePlaceholder}.", [nameof(UserPromptTemplate)]);
+        // A SearXNG instance is the operator's own; Brave and Tavily have one address everyone uses.
+        if (WebSearch is { Provider: "searxng", BaseAddress: null or "" })
+            yield return new ValidationResult("The webSearch.baseAddress field is required for SearXNG: the address of your instance.", [nameof(WebSearch)]);
     }
 
     /// <summary>The parameters as stored: the provider's and the web search's keys are kept apart, encrypted.</summary>

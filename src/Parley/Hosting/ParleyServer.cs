@@ -99,6 +99,7 @@ public static class ParleyServer
         builder.Services.AddConsoleEvents(builder.Configuration);
         builder.Services.AddInsight();
         builder.Services.AddVoice();
+        builder.Services.AddResearch();
         builder.Services.AddMcpTools();
 
         replaceServices?.Invoke(builder.Services);

@@ -105,10 +105,10 @@ public static partial class SecretRedactor
         [.. pairs.Select(pair => new KeyValuePair<string, object?>(pair.Key, CredentialHeaders.Contains(pair.Key) ? HiddenValue : RedactValue(pair.Value)))];
 
     // HttpClient's header logging hides values in its message only: its structured state holds every header, named
-    // after it, as sent (a provider's Authorization, Z-API's Client-Token).
+    // after it, as sent (a provider's Authorization, Z-API's Client-Token, Brave Search's X-Subscription-Token).
     static readonly FrozenSet<string> CredentialHeaders = FrozenSet.Create(StringComparer.OrdinalIgnoreCase,
         "Authorization", "Proxy-Authorization", "Cookie", "Set-Cookie", "Api-Key", "X-Api-Key", "Client-Token",
-        "X-Telegram-Bot-Api-Secret-Token");
+        "X-Telegram-Bot-Api-Secret-Token", "X-Subscription-Token");
 
     // Chat apps put their credentials in request paths: Telegram's bot token (/bot<id>:<secret>/sendMessage), Z-API's
     // instance and token (/instances/<id>/token/<token>/send-text), and the secret of Parley's own Z-API webhook URL.
