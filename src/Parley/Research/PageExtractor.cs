@@ -13,7 +13,8 @@ public static partial class PageExtractor
     public static (string Title, string Text) FromHtml(Uri url, string html)
     {
         // SmartReader (Mozilla Readability) finds the article; it is given the text, so it never downloads anything.
-        var article = new Reader(url.AbsoluteUri, html).GetArticle();
+        using var reader = new Reader(url.AbsoluteUri, html);
+        var article = reader.GetArticle();
         if (article is { IsReadable: true, TextContent.Length: > 0 })
             return (article.Title ?? "", Tidy(article.TextContent));
 
