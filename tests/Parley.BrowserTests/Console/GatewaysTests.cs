@@ -142,6 +142,31 @@ public sealed class GatewaysTests(BrowserFixture browser) : ConsoleTest(browser)
         AssertNoConsoleErrors();
     }
 
+    [Fact]
+    public async Task Saving_a_gateway_keeps_the_research_settings_the_page_does_not_show()
+    {
+        RunLog.NoteSecret("BSA-console-search-key-0123");
+        await Parley.CreateGatewayAsync(new
+        {
+            baseAddress = Parley.Upstream.BaseAddress, modelName = "gpt-4o-mini", readPages = true, maxToolRounds = 3,
+            webSearch = new { provider = "brave", apiKey = "BSA-console-search-key-0123", maxResults = 4 },
+        }, name: "Research model");
+        var page = await OpenGatewaysAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit Research model" }).ClickAsync();
+        await page.GetByLabel("Model", new() { Exact = true }).FillAsync("gpt-4.1");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The gateway Research model was updated.");
+        var p = (await OnlyGatewayAsync()).GetProperty("parameters");
+        Assert.Equal("gpt-4.1", p.GetProperty("modelName").GetString());
+        Assert.True(p.GetProperty("readPages").GetBoolean());
+        Assert.Equal(3, p.GetProperty("maxToolRounds").GetInt32());
+        var search = p.GetProperty("webSearch");
+        Assert.Equal(("brave", 4, "BSA…0123"), (search.GetProperty("provider").GetString(), search.GetProperty("maxResults").GetInt32(), search.GetProperty("apiKey").GetString()));
+        AssertNoConsoleErrors();
+    }
+
     [Theory]
     [InlineData("en", "The model answered in", "Test connection of Support model")]
     [InlineData("pt-BR", "O modelo respondeu em", "Testar conexão de Support model")]
