@@ -16,7 +16,7 @@ public abstract class WebSearchKeyTests(DatabaseKind kind)
     static CancellationToken Ct => TestContext.Current.CancellationToken;
 
     [Fact]
-    public async Task The_key_is_masked_when_shown_kept_when_left_out_changed_or_removed_on_request_and_never_logged()
+    public async Task The_key_is_masked_when_shown_kept_when_left_out_or_sent_back_masked_changed_or_removed_on_request_and_never_logged()
     {
         RunLog.NoteSecret(Key);
         RunLog.NoteSecret(NewKey);
@@ -47,6 +47,11 @@ public abstract class WebSearchKeyTests(DatabaseKind kind)
         await parley.RestartAsync();
         Assert.Equal("BSA…6789", (await WebSearchAsync(parley, path)).GetProperty("apiKey").GetString());
         Assert.Equal(2, (await (await GatewayTools.ForAsync(parley, id, Ct)).SearchAsync("kept", Ct)).Count);
+        Assert.Equal(Key, search.Requests[^1].SubscriptionToken);
+
+        // Sending back what was read (the hint in place of the key) keeps the key too.
+        await PatchAsync(parley, path, new { parameters = new { webSearch = await WebSearchAsync(parley, path) } });
+        await (await GatewayTools.ForAsync(parley, id, Ct)).SearchAsync("sent back", Ct);
         Assert.Equal(Key, search.Requests[^1].SubscriptionToken);
 
         // A refused key is logged as a refusal, without the key.

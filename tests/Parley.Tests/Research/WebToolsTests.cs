@@ -2,6 +2,7 @@ using System.Net;
 using Parley.Research;
 using Parley.Testing;
 using Parley.Testing.Research;
+using Parley.Testing.Upstream;
 
 namespace Parley.Tests.Research;
 
@@ -181,6 +182,30 @@ public sealed class WebToolsTests
         tools = await ToolsAsync(byAddress, Gateway(byAddress, readPages: true));
         var toMetadata = await Assert.ThrowsAsync<ResearchToolException>(() => tools.ReadAsync($"{pages.BaseAddress}/to-metadata", Ct));
         Assert.Equal(Refused, toMetadata.Message);
+    }
+
+    [Fact]
+    public async Task In_a_reply_the_model_gets_the_search_results_and_a_refused_page_as_an_error_and_still_answers()
+    {
+        await using var parley = await TestParley.StartAsync(DatabaseKind.Sqlite);
+        await using var search = await FakeSearch.StartAsync();
+        var gateway = await parley.CreateGatewayAsync(Gateway(parley, new { provider = "searxng", baseAddress = search.BaseAddress }, readPages: true));
+        var session = await parley.CreateSessionAsync(await parley.CreateChatClientAsync(gateway));
+        parley.Upstream.Enqueue(ScriptedReply.CallTools(new ScriptedToolCall("web_search", """{"query":"parley release"}""")));
+        parley.Upstream.Enqueue(ScriptedReply.CallTools(new ScriptedToolCall("read_page", """{"url":"http://169.254.169.254/latest/meta-data/"}""")));
+        parley.Upstream.Enqueue(ScriptedReply.Text("Parley 2.0 came out on Monday."));
+
+        var reply = await parley.SendAsync(session.AccessKey, "When did Parley 2.0 come out?", Ct);
+
+        Assert.Equal("done", reply.Last.Type);
+        Assert.Equal("Parley 2.0 came out on Monday.", reply.Text);
+        Assert.Equal(["read_page", "web_search"], parley.Upstream.Requests[0].Body.GetProperty("tools").EnumerateArray()
+            .Select(t => t.GetProperty("function").GetProperty("name").GetString()).Order(StringComparer.Ordinal));
+        var answers = parley.Upstream.Requests[^1].Body.GetProperty("messages").EnumerateArray()
+            .Where(m => m.GetProperty("role").GetString() == "tool").Select(m => m.GetProperty("content").GetString()!).ToList();
+        Assert.Equal(2, answers.Count);
+        Assert.Contains("https://example.org/news/parley-2", answers[0], StringComparison.Ordinal);
+        Assert.Contains(Refused, answers[1], StringComparison.Ordinal);
     }
 
     [Theory]
