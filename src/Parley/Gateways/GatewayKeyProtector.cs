@@ -6,12 +6,21 @@ namespace Parley.Gateways;
 
 /// <summary>
 /// Encrypts a gateway's keys at rest with Data Protection (the key ring lives in the database): the provider key and
-/// the web search provider's key, each under a purpose of its own.
+/// the web search provider's key and the MCP servers' header values, each under a purpose of its own.
 /// </summary>
 public sealed class GatewayKeyProtector(IDataProtectionProvider provider)
 {
     readonly IDataProtector protector = provider.CreateProtector("Parley.Gateways.ApiKey.v1");
     readonly IDataProtector searchProtector = provider.CreateProtector("Parley.Gateways.SearchKey.v1");
+    readonly IDataProtector headerProtector = provider.CreateProtector("Parley.Gateways.McpHeaders.v1");
+
+    /// <summary>MCP servers' header values encrypted for storage (values already stored stay as they are).</summary>
+    public IReadOnlyList<Research.McpServerSettings>? ProtectHeaders(IReadOnlyList<Research.McpServerSettings>? servers) =>
+        Research.McpServerSecrets.Protect(servers, headerProtector);
+
+    /// <summary>MCP servers' header values in clear, for connecting to them.</summary>
+    public IReadOnlyList<Research.McpServerSettings>? UnprotectHeaders(IReadOnlyList<Research.McpServerSettings>? servers) =>
+        Research.McpServerSecrets.Unprotect(servers, headerProtector);
 
     public void SetKey(AiGateway gateway, string? apiKey) =>
         (gateway.ProtectedApiKey, gateway.ApiKeyHint) = Protect(protector, apiKey);

@@ -22,8 +22,9 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
     public async Task<AiGateway> CreateAsync(GatewayRequest request, CancellationToken ct)
     {
         var now = clock.GetUtcNow().UtcDateTime;
-        var gateway = new AiGateway { Name = request.Name.Trim(), Parameters = request.Parameters.WithoutKeys(), CreatedAt = now, UpdatedAt = now };
         McpServerSecrets.Learn(request.Parameters.McpServers);
+        var parameters = request.Parameters.WithoutKeys() with { McpServers = keys.ProtectHeaders(request.Parameters.McpServers) };
+        var gateway = new AiGateway { Name = request.Name.Trim(), Parameters = parameters, CreatedAt = now, UpdatedAt = now };
         keys.SetKey(gateway, request.Parameters.ApiKey);
         keys.SetSearchKey(gateway, request.Parameters.WebSearch?.ApiKey);
         db.Gateways.Add(gateway);
@@ -46,7 +47,7 @@ public sealed class GatewayStore(AppDb db, GatewayKeyProtector keys, GatewayCach
         gateway.Name = request.Name.Trim();
         gateway.Parameters = request.Parameters.WithoutKeys() with
         {
-            McpServers = McpServerSecrets.KeepStored(request.Parameters.McpServers, gateway.Parameters.McpServers),
+            McpServers = keys.ProtectHeaders(McpServerSecrets.KeepStored(request.Parameters.McpServers, gateway.Parameters.McpServers)),
         };
         if (setKey) keys.SetKey(gateway, request.Parameters.ApiKey);
         // Its hint sent back (a client writing what it read) is no new key.

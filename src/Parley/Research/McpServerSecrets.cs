@@ -1,18 +1,43 @@
+using Microsoft.AspNetCore.DataProtection;
 using Parley.Admin;
 using Parley.Hosting;
 
 namespace Parley.Research;
 
 /// <summary>
-/// The header values of a gateway's MCP servers are credentials (an Authorization token, an API key): answers show
-/// them masked like the provider key, a write that sends a masked value back keeps the stored one, and the log
-/// redactor learns every value it meets.
+/// The header values of a gateway's MCP servers are credentials (an Authorization token, an API key): they are kept
+/// encrypted with Data Protection inside the gateway's parameters (<c>pk1:{ciphertext}|{hint}</c>, the hint being the
+/// masked value), answers show them masked like the provider key, a write that sends a masked value back keeps the
+/// stored one, and the log redactor learns every value it meets.
 /// </summary>
 public static class McpServerSecrets
 {
+    const string ProtectedPrefix = "pk1:";
+
+    static bool IsProtected(string value) => value.StartsWith(ProtectedPrefix, StringComparison.Ordinal);
+
+    static string HintOf(string value) =>
+        IsProtected(value) && value.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar ? value[(bar + 1)..] : Secrets.Mask(value);
+
     /// <summary>The servers with every header value masked, for answers and the console.</summary>
     public static IReadOnlyList<McpServerSettings>? Masked(IReadOnlyList<McpServerSettings>? servers) =>
-        servers?.Select(s => s.Headers is null ? s : s with { Headers = s.Headers.ToDictionary(h => h.Key, h => Secrets.Mask(h.Value)) }).ToList();
+        MapValues(servers, HintOf);
+
+    /// <summary>The servers as stored: each header value encrypted, with its hint.</summary>
+    public static IReadOnlyList<McpServerSettings>? Protect(IReadOnlyList<McpServerSettings>? servers, IDataProtector protector) =>
+        MapValues(servers, value => IsProtected(value) ? value : $"{ProtectedPrefix}{protector.Protect(value)}|{Secrets.Mask(value)}");
+
+    /// <summary>The servers as their connections need them: each header value in clear, learned by the log redactor.</summary>
+    public static IReadOnlyList<McpServerSettings>? Unprotect(IReadOnlyList<McpServerSettings>? servers, IDataProtector protector)
+    {
+        var clear = MapValues(servers, value =>
+            IsProtected(value) && value.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar ? protector.Unprotect(value[ProtectedPrefix.Length..bar]) : value);
+        Learn(clear);
+        return clear;
+    }
+
+    static List<McpServerSettings>? MapValues(IReadOnlyList<McpServerSettings>? servers, Func<string, string> map) =>
+        servers?.Select(s => s.Headers is null ? s : s with { Headers = s.Headers.ToDictionary(h => h.Key, h => map(h.Value)) }).ToList();
 
     /// <summary>
     /// The servers as a write sent them, except that a header whose value is the mask of the value stored for the same
@@ -30,7 +55,7 @@ public static class McpServerSecrets
             {
                 Headers = server.Headers.ToDictionary(h => h.Key, h =>
                     before?.FirstOrDefault(b => string.Equals(b.Key, h.Key, StringComparison.OrdinalIgnoreCase)).Value is { } value
-                        && h.Value == Secrets.Mask(value) ? value : h.Value),
+                        && h.Value == HintOf(value) ? value : h.Value),
             };
         }).ToList();
         Learn(kept);
@@ -45,6 +70,7 @@ public static class McpServerSecrets
     {
         foreach (var value in servers?.SelectMany(s => s.Headers?.Values ?? []) ?? [])
         {
+            if (IsProtected(value)) continue;
             SecretRedactor.Learn(value);
             if (value.IndexOf(' ', StringComparison.Ordinal) is var space and > 0) SecretRedactor.Learn(value[(space + 1)..].Trim());
         }

@@ -14,7 +14,8 @@ namespace Parley.Research;
 /// of its server list, so a reply does not reconnect; a changed list closes the old sessions, and sessions unused for
 /// a while are closed too. A server that cannot be reached is left out of the reply with a warning, never failing it.
 /// </summary>
-public sealed partial class McpTools(IHttpClientFactory httpClients, ILoggerFactory loggers, TimeProvider clock, ILogger<McpTools> logger)
+public sealed partial class McpTools(
+    IHttpClientFactory httpClients, Gateways.GatewayKeyProtector keys, ILoggerFactory loggers, TimeProvider clock, ILogger<McpTools> logger)
     : IResearchTools, IAsyncDisposable
 {
     public const string HttpClientName = "mcp";
@@ -62,9 +63,8 @@ public sealed partial class McpTools(IHttpClientFactory httpClients, ILoggerFact
         var version = VersionOf(servers);
         if (gateways.TryGetValue(gatewayId, out var known) && known.Version == version) return known.Connections;
 
-        McpServerSecrets.Learn(servers);
         var http = httpClients.CreateClient(HttpClientName);
-        var fresh = new GatewayServers(version, [.. servers.Select(s => new McpConnection(s, http, sdkLoggers, clock))]);
+        var fresh = new GatewayServers(version, [.. keys.UnprotectHeaders(servers)!.Select(s => new McpConnection(s, http, sdkLoggers, clock))]);
         var current = gateways.AddOrUpdate(gatewayId, fresh, (_, existing) => existing.Version == version ? existing : fresh);
         if (!ReferenceEquals(current, fresh)) return current.Connections;
         if (known is not null) await CloseAsync(known);

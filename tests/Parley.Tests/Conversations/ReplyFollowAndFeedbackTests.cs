@@ -14,12 +14,14 @@ public abstract class ReplyFollowAndFeedbackTests(DatabaseKind kind)
     {
         await using var parley = await TestParley.StartAsync(kind);
         var session = await parley.CreateSessionAsync();
-        parley.Upstream.Enqueue(ScriptedReply.Text("one", " two", " three") with { TokenDelay = TimeSpan.FromMilliseconds(300) });
+        // The reply holds after its first token until the second reader is in: no clock decides what it sees.
+        var reply = ScriptedReply.Text("one", " two", " three") with { HoldAfterTokens = 1 };
+        parley.Upstream.Enqueue(reply);
 
         var first = parley.SendAsync(session.AccessKey, "count", Ct);
         await parley.Upstream.WaitForRequestAsync(1, TimeSpan.FromSeconds(10));
-        await Task.Delay(400, Ct);
         using var follow = await parley.Anonymous.GetAsync($"/api/v1/chat/{session.AccessKey}/reply", HttpCompletionOption.ResponseHeadersRead, Ct);
+        reply.Release.SetResult();
         var followed = await SseResponse.ReadAsync(follow, Ct);
 
         Assert.Equal("one two three", followed.Text);

@@ -1,3 +1,4 @@
+using Microsoft.EntityFrameworkCore;
 using System.Text.Json;
 using Microsoft.Extensions.AI;
 using Microsoft.Extensions.DependencyInjection.Extensions;
@@ -133,6 +134,13 @@ public abstract class ResearchReplyTests(DatabaseKind kind)
         Assert.Contains("shipped on Monday", toolMessage.GetProperty("content").GetString(), StringComparison.Ordinal);
         var stored = (await parley.Anonymous.GetFromJsonAsync<JsonElement>($"/api/v1/chat/{session.AccessKey}", Ct)).GetProperty("data").GetProperty("messages")[1];
         Assert.Contains("shipped on Monday", stored.GetProperty("tools")[0].GetProperty("result").GetString(), StringComparison.Ordinal);
+
+        // The server's token is kept encrypted: the stored parameters hold its ciphertext and hint only.
+        await using var scope = parley.Services.CreateAsyncScope();
+        var kept = (await scope.ServiceProvider.GetRequiredService<Parley.Data.AppDb>().Gateways.AsNoTracking().SingleAsync(g => g.Id == gatewayId, Ct))
+            .Parameters.McpServers![0].Headers!["Authorization"];
+        Assert.StartsWith("pk1:", kept, StringComparison.Ordinal);
+        Assert.DoesNotContain("shop-token-5521", kept, StringComparison.Ordinal);
     }
 
     [Fact]
