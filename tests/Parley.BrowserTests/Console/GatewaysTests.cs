@@ -167,6 +167,40 @@ public sealed class GatewaysTests(BrowserFixture browser) : ConsoleTest(browser)
         AssertNoConsoleErrors();
     }
 
+    [Fact]
+    public async Task An_admin_turns_on_web_search_page_reading_and_the_reasoning_effort_and_a_blank_search_key_keeps_the_stored_one()
+    {
+        RunLog.NoteSecret("tvly-console-key-445566");
+        await Parley.CreateGatewayAsync(name: "Research model");
+        var page = await OpenGatewaysAsync();
+
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit Research model" }).ClickAsync();
+        await page.GetByLabel("Web search").SelectOptionAsync("tavily");
+        await page.GetByLabel("Search key").FillAsync("tvly-console-key-445566");
+        await page.GetByLabel("Results per search").FillAsync("3");
+        await page.GetByLabel("The model may read web pages").CheckAsync();
+        await page.GetByLabel("Reasoning effort").SelectOptionAsync("low");
+        await page.GetByLabel("Tool rounds per reply").FillAsync("4");
+        await SaveScreenshotAsync("console-gateways-research");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The gateway Research model was updated.");
+
+        // Edited again with the key left blank: the stored key stays.
+        await page.GetByRole(AriaRole.Button, new() { Name = "Edit Research model" }).ClickAsync();
+        await Expect(page.GetByLabel("Search key")).ToHaveValueAsync("");
+        await Expect(page.GetByText("Stored: tvl…5566. Leave blank to keep it.")).ToBeVisibleAsync();
+        await page.GetByLabel("Results per search").FillAsync("6");
+        await page.GetByRole(AriaRole.Button, new() { Name = "Save" }).ClickAsync();
+        await Expect(page.GetByRole(AriaRole.Status)).ToHaveTextAsync("The gateway Research model was updated.");
+
+        var p = (await OnlyGatewayAsync()).GetProperty("parameters");
+        var search = p.GetProperty("webSearch");
+        Assert.Equal(("tavily", 6, "tvl…5566"), (search.GetProperty("provider").GetString(), search.GetProperty("maxResults").GetInt32(), search.GetProperty("apiKey").GetString()));
+        Assert.True(p.GetProperty("readPages").GetBoolean());
+        Assert.Equal(("low", 4), (p.GetProperty("reasoningEffort").GetString(), p.GetProperty("maxToolRounds").GetInt32()));
+        AssertNoConsoleErrors();
+    }
+
     [Theory]
     [InlineData("en", "The model answered in", "Test connection of Support model")]
     [InlineData("pt-BR", "O modelo respondeu em", "Testar conexão de Support model")]

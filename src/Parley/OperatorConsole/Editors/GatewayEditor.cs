@@ -11,7 +11,8 @@ using Parley.Research;
 namespace Parley.OperatorConsole.Editors;
 
 /// <summary>A gateway as the console lists it: never its key, only the key's masked hint.</summary>
-public sealed record GatewayRow(Guid Id, string Name, GatewayParameters Parameters, string? KeyHint, int Revision, IReadOnlyList<string> Users);
+public sealed record GatewayRow(
+    Guid Id, string Name, GatewayParameters Parameters, string? KeyHint, int Revision, IReadOnlyList<string> Users, string? SearchKeyHint = null);
 
 /// <summary>What "Test connection" saw: the answer, or the provider's error with its code and HTTP status.</summary>
 public sealed record ConnectionTest(bool Ok, string Text, string? Code, int? Status, TimeSpan Elapsed);
@@ -31,7 +32,7 @@ public sealed class GatewayEditor(AppDb db, GatewayStore store, RequestValidator
         var gateways = await db.Gateways.AsNoTracking().OrderBy(g => g.CreatedAt).ToListAsync(ct);
         var clients = await db.ChatClients.AsNoTracking().OrderBy(c => c.Name).Select(c => new { c.AiGatewayId, c.Name }).ToListAsync(ct);
         var users = clients.ToLookup(c => c.AiGatewayId, c => c.Name);
-        return [.. gateways.Select(g => new GatewayRow(g.Id, g.Name, g.Parameters with { McpServers = McpServerSecrets.Masked(g.Parameters.McpServers) }, g.ApiKeyHint, g.Revision, [.. users[g.Id]]))];
+        return [.. gateways.Select(g => new GatewayRow(g.Id, g.Name, g.Parameters with { McpServers = McpServerSecrets.Masked(g.Parameters.McpServers) }, g.ApiKeyHint, g.Revision, [.. users[g.Id]], g.SearchKeyHint))];
     }
 
     public async Task<EditOutcome<AiGateway>> CreateAsync(GatewayRequest request, CancellationToken ct) =>
