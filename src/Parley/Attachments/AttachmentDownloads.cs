@@ -23,11 +23,14 @@ public static class AttachmentDownloads
     public static async Task<Results<FileContentHttpResult, ProblemHttpResult>> ServeAsync(
         ConversationFiles files, Guid sessionId, Guid attachmentId, HttpResponse response, CancellationToken ct)
     {
-        if (await files.FindAsync(sessionId, attachmentId, ct) is not { } attachment || await files.BytesAsync(attachment, ct) is not { } bytes)
+        if (await files.FindAsync(sessionId, attachmentId, ct) is not { } attachment
+            || await files.ContentAsync(attachment, ct) is not ({ } name, { } bytes))
+        {
             return ApiProblem.NotFound("The attachment");
+        }
         response.Headers.ContentSecurityPolicy = "default-src 'none'; sandbox";
         response.Headers.CacheControl = attachment.Private ? "no-store" : "private, max-age=86400";
         var inline = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal);
-        return TypedResults.File(bytes, attachment.ContentType, inline ? null : attachment.Name);
+        return TypedResults.File(bytes, attachment.ContentType, inline ? null : name);
     }
 }

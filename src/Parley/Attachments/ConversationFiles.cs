@@ -43,21 +43,20 @@ public sealed class ConversationFiles(AppDb db, IBlobStore blobs, IPrivateConten
             if (message.HasAttachments) message.Files = [.. byMessage[message.Id]];
     }
 
-    /// <summary>One attachment of a session, with its name; null when there is none (or a private one is gone).</summary>
-    public async Task<Attachment?> FindAsync(Guid sessionId, Guid attachmentId, CancellationToken ct)
-    {
-        var row = await db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.SessionId == sessionId, ct);
-        if (row is not { Private: true }) return row;
-        var kept = await privateContent.FilesAsync(sessionId, [attachmentId], withData: false);
-        if (!kept.TryGetValue(attachmentId, out var file)) return null;
-        row.Name = file.Name;
-        return row;
-    }
+    /// <summary>One attachment of a session, as its row (a private one without its name: see <see cref="ContentAsync"/>).</summary>
+    public Task<Attachment?> FindAsync(Guid sessionId, Guid attachmentId, CancellationToken ct) =>
+        db.Attachments.AsNoTracking().SingleOrDefaultAsync(a => a.Id == attachmentId && a.SessionId == sessionId, ct);
 
-    /// <summary>The bytes of an attachment: from the blob store, or for a private one from the private store while it lasts.</summary>
-    public async Task<byte[]?> BytesAsync(Attachment attachment, CancellationToken ct) => attachment.Private
-        ? (await privateContent.FilesAsync(attachment.SessionId, [attachment.Id], withData: true)).GetValueOrDefault(attachment.Id)?.Data
-        : await blobs.GetAsync(attachment.Sha256, ct);
+    /// <summary>
+    /// An attachment's name and bytes, in one read: the bytes from the blob store, or for a private file name and bytes
+    /// from the private store while it lasts (null bytes when they are gone).
+    /// </summary>
+    public async Task<(string Name, byte[]? Bytes)> ContentAsync(Attachment attachment, CancellationToken ct)
+    {
+        if (!attachment.Private) return (attachment.Name, await blobs.GetAsync(attachment.Sha256, ct));
+        var kept = (await privateContent.FilesAsync(attachment.SessionId, [attachment.Id], withData: true)).GetValueOrDefault(attachment.Id);
+        return (kept?.Name ?? "", kept?.Data);
+    }
 
     /// <summary>What each message's files add to its turn, by message id.</summary>
     public async Task<Dictionary<Guid, List<AIContent>>> ForPromptAsync(IEnumerable<Attachment> attachments, CancellationToken ct)
@@ -65,17 +64,7 @@ public sealed class ConversationFiles(AppDb db, IBlobStore blobs, IPrivateConten
         var contents = new Dictionary<Guid, List<AIContent>>();
         foreach (var attachment in attachments)
         {
-            var name = attachment.Name;
-            byte[]? bytes;
-            if (attachment.Private)
-            {
-                var kept = (await privateContent.FilesAsync(attachment.SessionId, [attachment.Id], withData: true)).GetValueOrDefault(attachment.Id);
-                (name, bytes) = (kept?.Name ?? "", kept?.Data);
-            }
-            else
-            {
-                bytes = await blobs.GetAsync(attachment.Sha256, ct);
-            }
+            var (name, bytes) = await ContentAsync(attachment, ct);
             if (bytes is null) continue;
             AIContent content = attachment.ContentType.StartsWith("image/", StringComparison.Ordinal)
                 ? new DataContent(bytes, attachment.ContentType) { Name = name }
