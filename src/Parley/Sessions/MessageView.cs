@@ -38,10 +38,7 @@ public sealed record MessageView(
         Content = PersonalData.Mask(Content),
         Reasoning = Reasoning is null ? null : PersonalData.Mask(Reasoning),
         Feedback = Feedback is { Comment: { } comment } ? Feedback with { Comment = PersonalData.Mask(comment) } : Feedback,
-        Tools = Tools?.Select(t => t with
-        {
-            Arguments = PersonalData.Mask(t.Arguments), Summary = PersonalData.Mask(t.Summary), Result = t.Result is null ? null : PersonalData.Mask(t.Result),
-        }).ToList(),
+        Tools = Tools?.Select(PersonalData.Mask).ToList(),
     };
 }
 

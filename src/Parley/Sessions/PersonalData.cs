@@ -19,6 +19,12 @@ public static partial class PersonalData
         [.. (await db.ChatClients.AsNoTracking().Select(c => new { c.Id, c.ClientParameters }).ToListAsync(ct))
             .Where(c => c.ClientParameters.MaskPersonalData).Select(c => c.Id)];
 
+    /// <summary>A reply's tool call as operators of a masking client read it: what the model sent and got back, masked.</summary>
+    public static Research.ToolUse Mask(Research.ToolUse tool) => tool with
+    {
+        Arguments = Mask(tool.Arguments), Summary = Mask(tool.Summary), Result = tool.Result is null ? null : Mask(tool.Result),
+    };
+
     /// <summary>Masks messages read untracked, for a download: nothing of it is saved.</summary>
     public static List<Message> MaskAll(List<Message> messages)
     {
@@ -29,13 +35,7 @@ public static partial class PersonalData
             if (message.FeedbackComment is { } comment) message.FeedbackComment = Mask(comment);
             if (message.Research is { } research)
             {
-                message.Research = research with
-                {
-                    Tools = [.. research.Tools.Select(t => t with
-                    {
-                        Arguments = Mask(t.Arguments), Summary = Mask(t.Summary), Result = t.Result is null ? null : Mask(t.Result),
-                    })],
-                };
+                message.Research = research with { Tools = [.. research.Tools.Select(Mask)] };
             }
         }
         return messages;
