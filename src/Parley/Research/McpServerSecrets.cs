@@ -16,8 +16,11 @@ public static class McpServerSecrets
 
     static bool IsProtected(string value) => value.StartsWith(ProtectedPrefix, StringComparison.Ordinal);
 
-    static string HintOf(string value) =>
-        IsProtected(value) && value.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar ? value[(bar + 1)..] : Secrets.Mask(value);
+    /// <summary>A stored value's ciphertext and hint; null for a value in clear.</summary>
+    static (string Ciphertext, string Hint)? Stored(string value) =>
+        IsProtected(value) && value.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar ? (value[ProtectedPrefix.Length..bar], value[(bar + 1)..]) : null;
+
+    static string HintOf(string value) => Stored(value)?.Hint ?? Secrets.Mask(value);
 
     /// <summary>The servers with every header value masked, for answers and the console.</summary>
     public static IReadOnlyList<McpServerSettings>? Masked(IReadOnlyList<McpServerSettings>? servers) =>
@@ -30,8 +33,7 @@ public static class McpServerSecrets
     /// <summary>The servers as their connections need them: each header value in clear, learned by the log redactor.</summary>
     public static IReadOnlyList<McpServerSettings>? Unprotect(IReadOnlyList<McpServerSettings>? servers, IDataProtector protector)
     {
-        var clear = MapValues(servers, value =>
-            IsProtected(value) && value.IndexOf('|', StringComparison.Ordinal) is > 0 and var bar ? protector.Unprotect(value[ProtectedPrefix.Length..bar]) : value);
+        var clear = MapValues(servers, value => Stored(value) is { } stored ? protector.Unprotect(stored.Ciphertext) : value);
         Learn(clear);
         return clear;
     }

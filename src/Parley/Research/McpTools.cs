@@ -91,7 +91,7 @@ public sealed partial class McpTools(
     }
 
     // The web tools' names (ResearchSettings): a server named "web" with a tool "search" must not shadow one.
-    static readonly string[] ParleysOwnTools = ["web_search", "read_page"];
+    static readonly string[] ParleysOwnTools = [WebTools.SearchName, WebTools.ReadName];
 
     static string Clean(string text, int length)
     {

@@ -68,8 +68,8 @@ public sealed partial class ReplyTools(IEnumerable<IResearchTools> sources, ILog
     /// <summary>What the user is shown while a tool runs.</summary>
     public static string Running(string name, IDictionary<string, object?>? arguments) => name switch
     {
-        "web_search" => $"Searching the web for “{Argument(arguments, "query")}”",
-        "read_page" => $"Reading {HostOf(Argument(arguments, "url"))}",
+        WebTools.SearchName => $"Searching the web for “{Argument(arguments, "query")}”",
+        WebTools.ReadName => $"Reading {HostOf(Argument(arguments, "url"))}",
         _ => $"Using {name}",
     };
 
@@ -79,8 +79,8 @@ public sealed partial class ReplyTools(IEnumerable<IResearchTools> sources, ILog
         if (failure is not null) return failure is ResearchToolException ? failure.Message : $"The tool {name} failed.";
         return name switch
         {
-            "web_search" => SourcesOf(name, result) is { Count: var found } ? $"Found {found} results" : "Searched the web",
-            "read_page" => SourcesOf(name, result) is [var page] ? $"Read “{page.Title}”" : "Read the page",
+            WebTools.SearchName => SourcesOf(name, result) is { Count: var found } ? $"Found {found} results" : "Searched the web",
+            WebTools.ReadName => SourcesOf(name, result) is [var page] ? $"Read “{page.Title}”" : "Read the page",
             _ => $"Used {name}",
         };
     }
@@ -88,7 +88,7 @@ public sealed partial class ReplyTools(IEnumerable<IResearchTools> sources, ILog
     /// <summary>The pages a tool's result names: each search hit, or the page read.</summary>
     public static IReadOnlyList<Source> SourcesOf(string name, object? result)
     {
-        if (name is not ("web_search" or "read_page") || result is null) return [];
+        if (name is not (WebTools.SearchName or WebTools.ReadName) || result is null) return [];
         var json = result is JsonElement element ? element : JsonSerializer.SerializeToElement(result, JsonSerializerOptions.Web);
         var items = json.ValueKind switch
         {
