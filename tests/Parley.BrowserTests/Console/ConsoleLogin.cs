@@ -8,10 +8,11 @@ public static partial class ConsoleLogin
 {
     public static async Task SignInWithAdminKeyAsync(this IPage page, TestParley parley, string language = "en")
     {
-        // Navigations here wait only for the response: what follows waits for the element it needs, and a loaded machine
-        // may take a while to fire the load event of every script.
+        // The login form is used once its whole document is in (its antiforgery field included), not once every script
+        // has loaded: a loaded machine may take a while to fire the load event. Later navigations wait only for the
+        // response; what follows waits for the element it needs.
+        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString(), new() { WaitUntil = WaitUntilState.DOMContentLoaded });
         var commit = new PageGotoOptions { WaitUntil = WaitUntilState.Commit };
-        await page.GotoAsync(new Uri(parley.BaseAddress, "/console/login").ToString(), commit);
         await page.GetByLabel("Admin key").FillAsync(TestParley.AdminKey);
         await page.GetByRole(AriaRole.Button, new() { Name = "Sign in" }).ClickAsync();
         await page.WaitForURLAsync(ChatsPage(), new() { WaitUntil = WaitUntilState.Commit });
