@@ -24,14 +24,20 @@ public sealed class ParleyProcess : IAsyncDisposable
         get { lock (output) return output.ToString(); }
     }
 
+    /// <summary>The operating system's id of the process, for reading its CPU time and memory from outside.</summary>
+    public int Id => process.Id;
+
     /// <summary>
     /// Starts Parley in <paramref name="folder"/> with <paramref name="environment"/> added to its own: settings
     /// (PARLEY_ADMIN_KEY, OPENAI_BASE_URL), log levels and console options (Logging__LogLevel__Default,
-    /// Logging__Console__FormatterName).
+    /// Logging__Console__FormatterName). <paramref name="cpus"/> (a taskset list such as "0") keeps it to those cores,
+    /// as a container's CPU limit does; <paramref name="parleyDll"/> runs another build of Parley (a published one).
     /// </summary>
-    public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment)
+    public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment, string? cpus = null, string? parleyDll = null)
     {
-        var start = new ProcessStartInfo("dotnet", [Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"])
+        string[] command = ["dotnet", parleyDll ?? Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"];
+        if (cpus is not null) command = ["taskset", "-c", cpus, .. command];
+        var start = new ProcessStartInfo(command[0], command[1..])
         {
             WorkingDirectory = folder,
             RedirectStandardOutput = true,
