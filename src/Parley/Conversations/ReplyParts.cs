@@ -21,8 +21,15 @@ public static class ReplyParts
     /// <summary>
     /// Reads a provider stream as text, reasoning, usage and finish reason. A reply is whole once the provider gave its
     /// finish reason or ended its stream with [DONE]; a stream cut off between the two lost nothing of the reply.
+    /// A plain reply from a gateway's own client is read straight from the provider's stream (<see cref="ChatCompletionChunks"/>).
     /// </summary>
-    public static async IAsyncEnumerable<ReplyPart> ReadAsync(
+    public static IAsyncEnumerable<ReplyPart> ReadAsync(
+        IChatClient client, IEnumerable<Microsoft.Extensions.AI.ChatMessage> prompt, ChatOptions options, CancellationToken ct) =>
+        client is StreamTimeoutChatClient gatewayClient && ChatCompletionChunks.Serves(prompt, options)
+            ? gatewayClient.ReadPlainReplyAsync(prompt, options, ct)
+            : ReadUpdatesAsync(client, prompt, options, ct);
+
+    static async IAsyncEnumerable<ReplyPart> ReadUpdatesAsync(
         IChatClient client, IEnumerable<Microsoft.Extensions.AI.ChatMessage> prompt, ChatOptions options, [EnumeratorCancellation] CancellationToken ct)
     {
         await using var updates = client.GetStreamingResponseAsync(prompt, options, ct).GetAsyncEnumerator(ct);

@@ -34,9 +34,8 @@ public sealed class ModelClients(IHttpClientFactory httpClients, GatewayKeyProte
     {
         var settings = options.Value;
         // Streams are governed by Parley's first-token and idle timeouts instead of one overall deadline.
-        var chat = Provider(gateway, Timeout.InfiniteTimeSpan, ProviderResponsePolicy.Instance)
-            .GetChatClient(gateway.Parameters.ModelName).AsIChatClient();
-        return new StreamTimeoutChatClient(chat,
+        var provider = Provider(gateway, Timeout.InfiniteTimeSpan, ProviderResponsePolicy.Instance).GetChatClient(gateway.Parameters.ModelName);
+        return new StreamTimeoutChatClient(provider.AsIChatClient(), provider,
             TimeSpan.FromSeconds(settings.FirstTokenTimeoutSeconds), TimeSpan.FromSeconds(settings.IdleTimeoutSeconds));
     }
 

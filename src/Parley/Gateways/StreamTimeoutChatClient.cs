@@ -1,28 +1,38 @@
 using System.Runtime.CompilerServices;
 using Microsoft.Extensions.AI;
+using Parley.Conversations;
 
 namespace Parley.Gateways;
 
 /// <summary>
 /// Fails a stream that takes too long to start or goes silent between tokens. An overall deadline would cut off
-/// long but healthy replies, so each token resets the clock.
+/// long but healthy replies, so each token resets the clock. <paramref name="provider"/>, the SDK's client under
+/// <paramref name="inner"/>, serves plain replies through <see cref="ChatCompletionChunks"/> with the same timeouts.
 /// </summary>
-public sealed class StreamTimeoutChatClient(IChatClient inner, TimeSpan firstToken, TimeSpan idle) : DelegatingChatClient(inner)
+public sealed class StreamTimeoutChatClient(IChatClient inner, OpenAI.Chat.ChatClient provider, TimeSpan firstToken, TimeSpan idle)
+    : DelegatingChatClient(inner)
 {
-    public override async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
-        IEnumerable<ChatMessage> messages, ChatOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public override IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default) =>
+        WithinTimeouts(deadline => base.GetStreamingResponseAsync(messages, options, deadline), cancellationToken);
+
+    /// <summary>A plain reply's parts straight from the provider's stream (see <see cref="ChatCompletionChunks.Serves"/>).</summary>
+    public IAsyncEnumerable<ReplyPart> ReadPlainReplyAsync(IEnumerable<ChatMessage> messages, ChatOptions options, CancellationToken cancellationToken) =>
+        WithinTimeouts(deadline => ChatCompletionChunks.ReadAsync(provider, messages, options, deadline), cancellationToken);
+
+    async IAsyncEnumerable<T> WithinTimeouts<T>(Func<CancellationToken, IAsyncEnumerable<T>> stream, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         using var deadline = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         deadline.CancelAfter(firstToken);
         var started = false;
 
-        await using var updates = base.GetStreamingResponseAsync(messages, options, deadline.Token).GetAsyncEnumerator(deadline.Token);
+        await using var items = stream(deadline.Token).GetAsyncEnumerator(deadline.Token);
         while (true)
         {
             bool more;
             try
             {
-                more = await updates.MoveNextAsync();
+                more = await items.MoveNextAsync();
             }
             catch (OperationCanceledException) when (deadline.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
             {
@@ -34,7 +44,7 @@ public sealed class StreamTimeoutChatClient(IChatClient inner, TimeSpan firstTok
 
             started = true;
             deadline.CancelAfter(idle);
-            yield return updates.Current;
+            yield return items.Current;
         }
     }
 }
