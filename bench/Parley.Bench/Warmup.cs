@@ -38,17 +38,21 @@ public static class Warmup
         parley.Upstream.DefaultReply = defaultReply;
     }
 
-    /// <summary>Repeats <paramref name="round"/> until one compiles almost no new methods.</summary>
-    public static async Task UntilSettledAsync(Func<Task> round)
+    /// <summary>
+    /// Repeats <paramref name="round"/> until one compiles almost no new methods: in this process, or in the one whose
+    /// count of compiled methods <paramref name="compiledMethods"/> reads.
+    /// </summary>
+    public static async Task UntilSettledAsync(Func<Task> round, Func<long>? compiledMethods = null)
     {
+        compiledMethods ??= () => JitInfo.GetCompiledMethodCount();
         var clock = Stopwatch.StartNew();
-        var compiled = JitInfo.GetCompiledMethodCount();
+        var compiled = compiledMethods();
         for (var rounds = 1; rounds <= MaxRounds; rounds++)
         {
             await round();
             // Give the background compiler the time it waits before promoting what the round made hot.
             await Task.Delay(TimeSpan.FromSeconds(1));
-            var now = JitInfo.GetCompiledMethodCount();
+            var now = compiledMethods();
             var fresh = now - compiled;
             compiled = now;
             if (fresh < SettledBelow)
