@@ -18,7 +18,10 @@ public static class HeldBench
 {
     static readonly TimeSpan FirstTokenDelay = TimeSpan.FromSeconds(30);
     static readonly TimeSpan Heartbeat = TimeSpan.FromSeconds(5);
-    static readonly TimeSpan Ramp = TimeSpan.FromSeconds(10);
+    // Streams open one after another over the ramp (PARLEY_BENCH_HELD_RAMP seconds); all of them wait together from its
+    // end until the first token, 30 s after the first opened, so the ramp must stay well under 30 s.
+    static readonly TimeSpan Ramp = TimeSpan.FromSeconds(
+        Environment.GetEnvironmentVariable("PARLEY_BENCH_HELD_RAMP") is { Length: > 0 } ramp ? double.Parse(ramp, CultureInfo.InvariantCulture) : 20);
     static readonly TimeSpan ProbeEvery = TimeSpan.FromMilliseconds(200);
     // Open files Parley needs besides two sockets per held stream: its own files, the other requests' connections.
     const int Headroom = 200;
@@ -111,7 +114,11 @@ public static class HeldBench
         // Held: every stream open and none answered yet. Memory is read after a full collection, so what it shows is
         // what the waiting streams hold, not the garbage left from opening them (nothing allocates much while they wait,
         // so nothing would collect it).
-        var openAt = await allOpen.Task.WaitAsync(FirstTokenDelay + Ramp);
+        // Parley opens them as fast as it can take messages; when that is slower than the ramp, the memory is read
+        // 25 s after the first stream (just before the first token), with the streams open then.
+        var openAt = await Task.WhenAny(allOpen.Task, Task.Delay(Max(TimeSpan.Zero, rampStart + FirstTokenDelay - TimeSpan.FromSeconds(6) - clock.Elapsed)).ContinueWith(_ => double.NaN, TaskScheduler.Default)).Unwrap();
+        var openWhenRead = Volatile.Read(ref opened);
+        if (double.IsNaN(openAt)) openAt = rampStart.TotalSeconds + Ramp.TotalSeconds;
         await Task.Delay(TimeSpan.FromSeconds(2));
         var uncollected = watch.Now();
         await watch.CollectGarbageAsync();
@@ -131,9 +138,10 @@ public static class HeldBench
         var errors = results.Count(r => !r.Ok);
         var done = results.Count(r => r.Done);
         var withoutHeartbeat = results.Count(r => r.Heartbeats == 0);
-        var perStreamRssKb = (double)(whileHeld.RssKb - before.RssKb) / streams;
-        var perStreamAnonymousKb = (double)(whileHeld.AnonymousKb - before.AnonymousKb) / streams;
-        var perStreamGcKb = (whileHeld.GcHeapMb - before.GcHeapMb) * 1024 / streams;
+        Console.WriteLine($"  streams open when the held memory was read: {openWhenRead:N0}");
+        var perStreamRssKb = (double)(whileHeld.RssKb - before.RssKb) / openWhenRead;
+        var perStreamAnonymousKb = (double)(whileHeld.AnonymousKb - before.AnonymousKb) / openWhenRead;
+        var perStreamGcKb = (whileHeld.GcHeapMb - before.GcHeapMb) * 1024 / openWhenRead;
         var firstToken = Percentiles(results.Where(r => r.Ok).Select(r => r.FirstEventMs / 1000).ToList());
         var silence = results.Where(r => r.Ok).Select(r => r.LongestSilenceMs / 1000).DefaultIfEmpty(double.NaN).Max();
 
@@ -170,7 +178,7 @@ public static class HeldBench
 
         return new
         {
-            streams, asked, openFileLimit = limit, rampSeconds = Ramp.TotalSeconds, firstTokenDelaySeconds = FirstTokenDelay.TotalSeconds,
+            streams, asked, openWhenRead, openFileLimit = limit, rampSeconds = Ramp.TotalSeconds, firstTokenDelaySeconds = FirstTokenDelay.TotalSeconds,
             heartbeatSeconds = Heartbeat.TotalSeconds, replies = results.Length, done, errors, withoutHeartbeat,
             minHeartbeats = results.Min(r => r.Heartbeats), longestSilenceSeconds = silence, firstTokenP50Seconds = firstToken.P50,
             firstTokenP99Seconds = firstToken.P99, before, heldUncollected = uncollected, held = whileHeld, after, peakThreads, peakPoolQueue = peakQueue,
@@ -178,6 +186,8 @@ public static class HeldBench
             failures = results.Where(r => r.Failure is not null).GroupBy(r => r.Failure).ToDictionary(g => g.Key!, g => g.Count()),
         };
     }
+
+    static TimeSpan Max(TimeSpan a, TimeSpan b) => a > b ? a : b;
 
     static (double P50, double P99) Percentiles(List<double> values) =>
         values.Count == 0 ? (double.NaN, double.NaN) : (Machine.Percentile(values, 50), Machine.Percentile(values, 99));
