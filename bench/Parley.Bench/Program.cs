@@ -13,7 +13,10 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["console"] = ConsoleBench.RunAsync,
     ["chats"] = ChatsBench.RunAsync,
     ["insight"] = InsightBench.RunAsync,
+    ["held"] = HeldBench.RunAsync,
 };
+// The held suite's slow upstream, a child process of the suite (see SlowUpstream).
+if (args is [SlowUpstream.Argument, _]) return await SlowUpstream.ServeAsync(args);
 var unknown = args.Where(name => !suites.ContainsKey(name)).ToList();
 if (unknown.Count > 0)
 {
@@ -43,6 +46,11 @@ foreach (var name in args) results[name] = await suites[name]();
 var folder = Path.Combine(Machine.RepositoryRoot(), "bench", "results");
 Directory.CreateDirectory(folder);
 var file = Path.Combine(folder, $"bench-{DateTime.UtcNow:yyyyMMdd-HHmmss}-{string.Join('-', args).ToLowerInvariant()}.json");
-await File.WriteAllTextAsync(file, JsonSerializer.Serialize(results, new JsonSerializerOptions(JsonSerializerOptions.Web) { WriteIndented = true }));
+await File.WriteAllTextAsync(file, JsonSerializer.Serialize(results, new JsonSerializerOptions(JsonSerializerOptions.Web)
+{
+    WriteIndented = true,
+    // A figure that could not be measured (no sample in its window) is written as "NaN" rather than failing the run.
+    NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals,
+}));
 Console.WriteLine($"\nResults written to {file}");
 return 0;
