@@ -59,19 +59,19 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
         var next = 0;
         while (true)
         {
-            SseItem<object>[] batch;
-            Task wait;
-            bool done;
+            SseItem<object> item = default;
+            Task? wait = null;
+            var done = false;
             lock (gate)
             {
-                batch = events[next..].ToArray();
-                next = events.Count;
-                wait = changed.Task;
-                done = completed;
+                // One event at a time under the lock: no copy of what arrived, which would be an allocation per token.
+                if (next < events.Count) item = events[next++];
+                else if (completed) done = true;
+                else wait = changed.Task;
             }
-            foreach (var item in batch) yield return item;
             if (done) yield break;
-            await wait.WaitAsync(ct);
+            if (wait is null) yield return item;
+            else await wait.WaitAsync(ct);
         }
     }
 
