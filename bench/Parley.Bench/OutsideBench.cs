@@ -3,6 +3,8 @@
 //   dotnet run -c Release --project bench/Parley.Bench -- outside
 //
 // PARLEY_BENCH_WARMUP_SECONDS (60 by default) sets how long Parley is warmed up before anything is measured.
+// PARLEY_BENCH_PARLEY_CPUS keeps Parley to those cores (a taskset list); to give the load its own core, start the
+// bench on the other: PARLEY_BENCH_PARLEY_CPUS=0 taskset -c 1 dotnet run -c Release --project bench/Parley.Bench -- outside
 using System.Diagnostics;
 using System.Text.Json;
 using System.Text.Json.Serialization;
@@ -39,7 +41,7 @@ public static class OutsideBench
                 ["Parley__RateLimits__SessionRequestsPerMinute"] = "0",
                 ["Parley__RateLimits__SessionRequestsPerMinutePerAddress"] = "0",
                 ["Logging__LogLevel__Default"] = "Error",
-            });
+            }, cpus: Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_CPUS"));
             return await MeasureAsync(parley, upstream);
         }
         finally
