@@ -100,7 +100,8 @@ public static class OutsideBench
             await NodeAsync(Session(warmupKeys) with { Concurrency = 100, Ramp = 1000, Seconds = 2 });
         }
         upstream.DefaultReply = null;
-        Console.WriteLine($"  (warmed up: {rounds} rounds, {clock.Elapsed.TotalSeconds:0} s)");
+        var warmedUp = clock.Elapsed.TotalSeconds;
+        Console.WriteLine($"  (warmed up: {rounds} rounds, {warmedUp:0} s)");
         // What Parley's process spends with no requests (timers, and the JIT if it has not settled), a floor under
         // the CPU figures below.
         using var server = Process.GetProcessById(parley.Id);
@@ -172,7 +173,7 @@ public static class OutsideBench
         Console.WriteLine($"  CPU per request (µs): the Node client's (direct, through Parley), the test upstream's (this process, direct run) and Parley's process (idle: {idleCpu:0} ms a second)");
         Console.WriteLine($"  {"row",-36} {"conc",4} {"node direct",12} {"node parley",12} {"upstream",12} {"parley",12}");
         cpuLines.ForEach(Console.WriteLine);
-        return new { node = nodeVersion, warmupSeconds = clock.Elapsed.TotalSeconds, parleyIdleCpuMillisecondsPerSecond = idleCpu, rows };
+        return new { node = nodeVersion, warmupSeconds = warmedUp, parleyIdleCpuMillisecondsPerSecond = idleCpu, rows };
     }
 
     /// <summary>
