@@ -14,6 +14,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["chats"] = ChatsBench.RunAsync,
     ["insight"] = InsightBench.RunAsync,
     ["held"] = HeldBench.RunAsync,
+    ["outside"] = OutsideBench.RunAsync,
 };
 // The held suite's slow upstream, a child process of the suite (see SlowUpstream).
 if (args is [SlowUpstream.Argument, _]) return await SlowUpstream.ServeAsync(args);
