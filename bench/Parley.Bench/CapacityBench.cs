@@ -29,9 +29,8 @@ public static class CapacityBench
         await using var upstream = await TestUpstream.StartAsync(recordRequests: false);
         var folder = Directory.CreateTempSubdirectory("parley-capacity-").FullName;
         await using var parley = await ParleyProcess.StartAsync(folder, ParleySettings(), pinned ? "0" : null);
-        using var parleyProcess = Process.GetProcessById(parley.Id);
-        await using var counters = RuntimeCounters.Start(parley.Id);
-        long WorkingSetMb() { parleyProcess.Refresh(); return parleyProcess.WorkingSet64 / 1024 / 1024; }
+        await using var watch = ProcessWatch.Start(parley.Id, Stopwatch.StartNew());
+        long WorkingSetMb() => watch.Now().RssKb / 1024;
         var idle = WorkingSetMb();
 
         var (_, _, client) = await parley.CreateSessionAsync(upstream.BaseAddress);
@@ -54,7 +53,7 @@ public static class CapacityBench
         using var direct = Load.Client(new Uri(upstream.BaseAddress.TrimEnd('/') + "/"));
         using var anonymous = Load.Client(parley.BaseAddress);
         var upstreamBody = Load.StreamedCompletion("Talk");
-        await WarmUpAsync(upstream, direct, anonymous, await OpenSessionsAsync(200), counters);
+        await WarmUpAsync(upstream, direct, anonymous, await OpenSessionsAsync(200), watch);
 
         var tokens = Enumerable.Range(0, ReplyTokens).Select(i => $"t{i} ").ToArray();
         upstream.DefaultReply = ScriptedReply.Text(tokens) with { TokenDelay = TokenDelay, Usage = (12, ReplyTokens) };
@@ -81,26 +80,22 @@ public static class CapacityBench
             });
             var (straight, _) = await Load.SteadyAsync(streams, Ramp, Measure, (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
 
-            parleyProcess.Refresh();
-            var cpu = parleyProcess.TotalProcessorTime;
-            var before = counters.Now();
+            var before = watch.RuntimeTotals();
             var clock = Stopwatch.StartNew();
             var (through, parleyReplies) = await Load.SteadyAsync(streams, Ramp, Measure, (worker, ct) =>
                 Load.PostAsync(anonymous, $"api/v1/chat/{keys[worker]}/messages", """{"content":"Talk"}""", ct));
             var seconds = clock.Elapsed.TotalSeconds;
             // The counters arrive once a second: wait for the reading that covers the end of the run.
             await Task.Delay(TimeSpan.FromSeconds(1.2));
-            var during = counters.Now() - before;
-            parleyProcess.Refresh();
-            var parleyCpu = parleyProcess.TotalProcessorTime - cpu;
+            var during = watch.RuntimeTotals() - before;
             await sampling.CancelAsync();
             await sampler;
 
             // Replies cut short by the end of the run still streamed their tokens; counting whole replies only makes the
             // per-token figures an upper bound.
             var streamedTokens = (double)parleyReplies * ReplyTokens;
-            var cpuPerToken = parleyCpu.TotalMicroseconds / streamedTokens;
-            var busy = parleyCpu.TotalSeconds / seconds;
+            var cpuPerToken = during.CpuSeconds * 1e6 / streamedTokens;
+            var busy = during.CpuSeconds / seconds;
             var allocPerToken = during.AllocatedBytes / streamedTokens;
             var gcPause = during.PauseMs / seconds;
             var gen0PerSecond = during.Gen0 / seconds;
@@ -108,13 +103,13 @@ public static class CapacityBench
             var p = Load.FirstByte(through);
             var errors = through.Count(s => !s.Ok) + straight.Count(s => !s.Ok);
             Console.WriteLine($"  {streams,8} {d.P99,9:0.0}ms {p.P99,9:0.0}ms {p.P99 - d.P99,8:0.0}ms {p.P50 - d.P50,8:0.0}ms {through.Count,8} {errors,7} {peak,8} " +
-                $"{cpuPerToken,8:0.0}µs {busy,5:0%} {allocPerToken,10:0}B {gcPause,6:0.0}ms/s {gen0PerSecond,7:0.0} {during.PoolThreads,5:0} {during.LockContentions / seconds,6:0}");
+                $"{cpuPerToken,8:0.0}µs {busy,5:0%} {allocPerToken,10:0}B {gcPause,6:0.0}ms/s {gen0PerSecond,7:0.0} {watch.Now().PoolThreads,5:0} {during.LockContentions / seconds,6:0}");
             rows.Add(new
             {
                 streams, replies = through.Count, directP50 = d.P50, parleyP50 = p.P50, directP99 = d.P99, parleyP99 = p.P99,
                 addedP50 = p.P50 - d.P50, addedP99 = p.P99 - d.P99, errors, peakWorkingSetMb = peak, parleyCpuMicrosecondsPerToken = cpuPerToken,
                 parleyCoreBusy = busy, allocatedBytesPerToken = allocPerToken, gcPauseMillisecondsPerSecond = gcPause, gen0PerSecond,
-                threadPoolThreads = during.PoolThreads,
+                threadPoolThreads = watch.Now().PoolThreads, lockContentionsPerSecond = during.LockContentions / seconds,
             });
             if (errors > 0 || p.P99 - d.P99 > 10) break;
             best = streams;
@@ -143,7 +138,7 @@ public static class CapacityBench
     }
 
     /// <summary>Streams through Parley until its JIT has settled (its own count of compiled methods, read from outside).</summary>
-    static async Task WarmUpAsync(TestUpstream upstream, HttpClient direct, HttpClient anonymous, List<string> keys, RuntimeCounters counters)
+    static async Task WarmUpAsync(TestUpstream upstream, HttpClient direct, HttpClient anonymous, List<string> keys, ProcessWatch watch)
     {
         upstream.DefaultReply = ScriptedReply.Text([.. Enumerable.Range(0, 64).Select(i => $"w{i} ")]) with { TokenDelay = TimeSpan.FromMilliseconds(20) };
         var upstreamBody = Load.StreamedCompletion("Warm up");
@@ -152,7 +147,7 @@ public static class CapacityBench
             await Load.SteadyAsync(keys.Count, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), (_, ct) => Load.PostAsync(direct, "chat/completions", upstreamBody, ct));
             await Load.SteadyAsync(keys.Count, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), (worker, ct) =>
                 Load.PostAsync(anonymous, $"api/v1/chat/{keys[worker]}/messages", """{"content":"Warm up"}""", ct));
-        }, counters.CompiledMethods);
+        }, watch.CompiledMethods);
     }
 
     // PARLEY_BENCH_STREAMS=500,1000 measures only those levels (for profiling one of them).

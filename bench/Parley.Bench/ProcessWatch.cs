@@ -24,6 +24,8 @@ public sealed class ProcessWatch : IAsyncDisposable
     readonly int processId;
     readonly Stopwatch clock;
     readonly ConcurrentDictionary<string, double> counters = new();
+    // Counters that report what happened in each interval (allocations, collections, pauses), added up.
+    readonly ConcurrentDictionary<string, double> sums = new();
     readonly List<Reading> readings = [];
     readonly EventPipeSession? session;
     readonly Task reading;
@@ -75,6 +77,21 @@ public sealed class ProcessWatch : IAsyncDisposable
             Counter("gc-heap-size"), Counter("gc-committed"), Counter("threadpool-thread-count"), Counter("threadpool-queue-length"));
     }
 
+    /// <summary>What the runtime has done so far: the difference of two of these is what it did in between.</summary>
+    public Totals RuntimeTotals() => new(sums.GetValueOrDefault("total-pause-time-by-gc"), sums.GetValueOrDefault("alloc-rate"),
+        sums.GetValueOrDefault("gen-0-gc-count"), sums.GetValueOrDefault("monitor-lock-contention-count"), CpuSeconds());
+
+    /// <summary>How many methods the process has compiled so far, for warming it up until its JIT settles.</summary>
+    public long CompiledMethods() => (long)counters.GetValueOrDefault("methods-jitted-count");
+
+    /// <summary>GC pause time, bytes allocated, gen-0 collections, lock contentions and CPU time, from the process's start.</summary>
+    public readonly record struct Totals(double PauseMs, double AllocatedBytes, double Gen0, double LockContentions, double CpuSeconds)
+    {
+        public static Totals operator -(Totals later, Totals earlier) => new(later.PauseMs - earlier.PauseMs,
+            later.AllocatedBytes - earlier.AllocatedBytes, later.Gen0 - earlier.Gen0, later.LockContentions - earlier.LockContentions,
+            later.CpuSeconds - earlier.CpuSeconds);
+    }
+
     // utime and stime, the 14th and 15th fields of /proc/PID/stat (counted after the command name, which may hold spaces).
     double CpuSeconds()
     {
@@ -124,8 +141,17 @@ public sealed class ProcessWatch : IAsyncDisposable
         {
             if (e.EventName != "EventCounters" || e.PayloadValue(0) is not IDictionary<string, object> outer
                 || outer["Payload"] is not IDictionary<string, object> payload) return;
-            var value = payload.TryGetValue("Mean", out var mean) ? mean : payload.TryGetValue("Increment", out var increment) ? increment : null;
-            if (payload["Name"] is string name && value is not null) counters[name] = Convert.ToDouble(value, CultureInfo.InvariantCulture);
+            if (payload["Name"] is not string name) return;
+            if (payload.TryGetValue("Increment", out var increment))
+            {
+                var value = Convert.ToDouble(increment, CultureInfo.InvariantCulture);
+                counters[name] = value;
+                sums.AddOrUpdate(name, value, (_, sum) => sum + value);
+            }
+            else if (payload.TryGetValue("Mean", out var mean))
+            {
+                counters[name] = Convert.ToDouble(mean, CultureInfo.InvariantCulture);
+            }
         };
         source.Process();
     }
