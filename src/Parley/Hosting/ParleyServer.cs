@@ -32,7 +32,10 @@ public static class ParleyServer
     /// <param name="replaceServices">Runs after Parley's registrations, so a host (or a test) can swap a service such as the clock.</param>
     public static WebApplication Build(string[] args, Action<IServiceCollection>? replaceServices = null)
     {
-        var builder = WebApplication.CreateBuilder(args).AddParleyLogging();
+        // Watching appsettings for changes watches the whole working folder, the SQLite database and its journal
+        // included, so every commit woke a watcher thread. Parley reads its settings at start; an argument can still
+        // turn the watching back on.
+        var builder = WebApplication.CreateBuilder(["--hostBuilder:reloadConfigOnChange=false", .. args]).AddParleyLogging();
         builder.Environment.WebRootFileProvider = new ManifestEmbeddedFileProvider(typeof(ParleyServer).Assembly, "wwwroot");
         var parley = builder.Configuration.GetSection(ParleyOptions.Section).Get<ParleyOptions>() ?? new ParleyOptions();
 
