@@ -56,8 +56,10 @@ public static class ChatEndpoints
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> SendMessage(
-        string accessKey, SendMessageRequest request, ConversationService conversations, ProofOfWork proofs, HttpContext http, CancellationToken ct)
+        string accessKey, SendMessageRequest request, IServiceScopeFactory scopes, ProofOfWork proofs, HttpContext http, CancellationToken ct)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var conversations = scope.ServiceProvider.GetRequiredService<ConversationService>();
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
         if (context.Client.ClientParameters.ProofOfWorkBits is { } bits && !proofs.Solves(context.Session.Id, bits, request.Proof)
@@ -94,8 +96,10 @@ public static class ChatEndpoints
     }
 
     static async Task<Results<EventStreamResult, ProblemHttpResult>> Retry(
-        string accessKey, ConversationService conversations, HttpContext http, CancellationToken ct)
+        string accessKey, IServiceScopeFactory scopes, HttpContext http, CancellationToken ct)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var conversations = scope.ServiceProvider.GetRequiredService<ConversationService>();
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
         var outcome = await conversations.RetryAsync(context, ct, FailedAuthentications.ClientAddress(http));
@@ -107,8 +111,10 @@ public static class ChatEndpoints
     /// 204 when no reply is being generated.
     /// </summary>
     static async Task<Results<EventStreamResult, NoContent, ProblemHttpResult>> FollowReply(
-        string accessKey, ConversationService conversations, ReplyRegistry replies, HttpContext http, CancellationToken ct)
+        string accessKey, IServiceScopeFactory scopes, ReplyRegistry replies, HttpContext http, CancellationToken ct)
     {
+        await using var scope = scopes.CreateAsyncScope();
+        var conversations = scope.ServiceProvider.GetRequiredService<ConversationService>();
         var access = await conversations.OpenAsync(accessKey, ct);
         if (access.Open is not { } context) return Refuse(access, http);
         return await replies.FollowAsync(context.Session.Id, ct) is { } events ? new EventStreamResult(events) : TypedResults.NoContent();
@@ -198,7 +204,9 @@ public static class ChatEndpoints
 
     /// <summary>
     /// Follows the reply without owning it: when the caller goes away only the reading stops, and the reply is
-    /// still generated and stored.
+    /// still generated and stored. The routes that stream do their work in a scope of their own, given back before the
+    /// stream starts: the request's scope lives as long as the stream, and would hold a database context (and the
+    /// rest of the work's services) for every reply being read.
     /// </summary>
     static EventStreamResult Stream(ReplyRun run, CancellationToken ct) => new(run.ReadAllAsync(ct));
 
