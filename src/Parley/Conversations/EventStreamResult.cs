@@ -1,4 +1,5 @@
 using System.Buffers;
+using System.IO.Pipelines;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
@@ -38,38 +39,42 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         // The source starts before the caller sees the stream open, so a stream that subscribes to something (a
         // session's activity) misses nothing that happens after the caller got the headers.
         await using var items = events.GetAsyncEnumerator(ct);
-        var next = items.MoveNextAsync().AsTask();
+        var next = items.MoveNextAsync();
+        var nextAwaited = false;
         var body = response.BodyWriter;
         await using var writer = new Utf8JsonWriter(body);
-        // One timer per stream, renewed only when it fires: a timer per event would pile up thousands of them.
-        var beat = Task.Delay(heartbeat, ct);
+        await using var heartbeats = new Heartbeats(body, heartbeat, ct);
         try
         {
             await response.Body.FlushAsync(ct);
             while (true)
             {
-                if (!next.IsCompleted && await Task.WhenAny(next, beat) == beat)
-                {
-                    await body.WriteAsync(HeartbeatLine, ct);
-                    beat = Task.Delay(heartbeat, ct);
-                    continue;
-                }
+                nextAwaited = true;
                 if (!await next) break;
 
-                // Written straight into the response's buffer: no string per token.
-                var item = items.Current;
-                body.Write(EventPrefix);
-                Encoding.UTF8.GetBytes(item.EventType, body);
-                body.Write(DataPrefix);
-                writer.Reset(body);
-                JsonSerializer.Serialize(writer, item.Data, json);
-                writer.Flush();
-                body.Write(EventEnd);
-                // Events that are already waiting go out with this one, in one send: under load the stream catches
-                // up in fewer, larger writes instead of falling behind one small write at a time.
-                var following = items.MoveNextAsync();
-                if (!following.IsCompleted) await body.FlushAsync(ct);
-                next = following.AsTask();
+                await heartbeats.Writing.WaitAsync(ct);
+                try
+                {
+                    // Written straight into the response's buffer: no string per token.
+                    var item = items.Current;
+                    body.Write(EventPrefix);
+                    Encoding.UTF8.GetBytes(item.EventType, body);
+                    body.Write(DataPrefix);
+                    writer.Reset(body);
+                    JsonSerializer.Serialize(writer, item.Data, json);
+                    writer.Flush();
+                    body.Write(EventEnd);
+                    heartbeats.Wrote();
+                    // Events that are already waiting go out with this one, in one send: under load the stream catches
+                    // up in fewer, larger writes instead of falling behind one small write at a time.
+                    next = items.MoveNextAsync();
+                    nextAwaited = false;
+                    if (!next.IsCompleted) await body.FlushAsync(ct);
+                }
+                finally
+                {
+                    heartbeats.Writing.Release();
+                }
             }
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
@@ -80,7 +85,62 @@ public sealed class EventStreamResult(IAsyncEnumerable<SseItem<object>> events) 
         {
             // An event source cannot be disposed while it is waiting for its next event; it stops waiting on the
             // request's cancellation, so this ends at once.
-            await ((Task)next).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+            if (!nextAwaited) await ((Task)next.AsTask()).ConfigureAwait(ConfigureAwaitOptions.SuppressThrowing);
+        }
+    }
+
+    /// <summary>
+    /// A comment line whenever a whole interval passed with nothing written, from one timer per stream: racing every
+    /// event against a heartbeat delay cost an allocation and a continuation per token. <see cref="Writing"/> keeps a
+    /// heartbeat and an event from being written at the same time.
+    /// </summary>
+    sealed class Heartbeats : IAsyncDisposable
+    {
+        readonly PipeWriter body;
+        readonly CancellationToken ct;
+        readonly Timer timer;
+        int wroteSinceBeat;
+
+        public Heartbeats(PipeWriter body, TimeSpan interval, CancellationToken ct)
+        {
+            (this.body, this.ct) = (body, ct);
+            timer = new Timer(static state => ((Heartbeats)state!).Beat(), this, interval, interval);
+        }
+
+        public SemaphoreSlim Writing { get; } = new(1, 1);
+
+        public void Wrote() => Volatile.Write(ref wroteSinceBeat, 1);
+
+        void Beat()
+        {
+            // An event being written right now is traffic enough.
+            if (Interlocked.Exchange(ref wroteSinceBeat, 0) == 1 || !Writing.Wait(0)) return;
+            _ = WriteAsync();
+        }
+
+        async Task WriteAsync()
+        {
+            try
+            {
+                body.Write(HeartbeatLine);
+                await body.FlushAsync(ct);
+            }
+            catch (Exception ex) when (ex is OperationCanceledException or IOException or InvalidOperationException)
+            {
+                // The caller went away or the stream ended; the next event (if any) finds out the same way.
+            }
+            finally
+            {
+                Writing.Release();
+            }
+        }
+
+        public async ValueTask DisposeAsync()
+        {
+            await timer.DisposeAsync();
+            // A heartbeat still being written must be out before the response ends.
+            await Writing.WaitAsync(CancellationToken.None);
+            Writing.Dispose();
         }
     }
 

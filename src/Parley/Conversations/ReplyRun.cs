@@ -31,14 +31,8 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
 
     public void Append(SseItem<object> item, bool mirror = true)
     {
-        TaskCompletionSource signal;
-        lock (gate)
-        {
-            events.Add(item);
-            signal = changed;
-            changed = NewSignal();
-        }
-        signal.TrySetResult();
+        lock (gate) events.Add(item);
+        Wake();
         if (mirror) this.mirror?.Invoke(item);
     }
 
@@ -56,6 +50,9 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
 
     public async IAsyncEnumerable<SseItem<object>> ReadAllAsync([EnumeratorCancellation] CancellationToken ct)
     {
+        // One registration for the reader's life instead of a cancellable wait per event: a reader that goes away wakes
+        // the run's waiters once, and the others look again and wait on.
+        using var leaving = ct.UnsafeRegister(static run => ((ReplyRun)run!).Wake(), this);
         var next = 0;
         while (true)
         {
@@ -66,13 +63,28 @@ public sealed class ReplyRun(Action<SseItem<object>>? mirror = null)
             {
                 // One event at a time under the lock: no copy of what arrived, which would be an allocation per token.
                 if (next < events.Count) item = events[next++];
-                else if (completed) done = true;
+                else if (completed || ct.IsCancellationRequested) done = true;
                 else wait = changed.Task;
             }
-            if (done) yield break;
+            if (done)
+            {
+                ct.ThrowIfCancellationRequested();
+                yield break;
+            }
             if (wait is null) yield return item;
-            else await wait.WaitAsync(ct);
+            else await wait;
         }
+    }
+
+    void Wake()
+    {
+        TaskCompletionSource signal;
+        lock (gate)
+        {
+            signal = changed;
+            changed = NewSignal();
+        }
+        signal.TrySetResult();
     }
 
     static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
