@@ -13,6 +13,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["console"] = ConsoleBench.RunAsync,
     ["chats"] = ChatsBench.RunAsync,
     ["insight"] = InsightBench.RunAsync,
+    ["coldstart"] = ColdStartBench.RunAsync,
 };
 var unknown = args.Where(name => !suites.ContainsKey(name)).ToList();
 if (unknown.Count > 0)
