@@ -15,6 +15,7 @@ var suites = new Dictionary<string, Func<Task<object>>>(StringComparer.OrdinalIg
     ["insight"] = InsightBench.RunAsync,
     ["held"] = HeldBench.RunAsync,
     ["outside"] = OutsideBench.RunAsync,
+    ["coldstart"] = ColdStartBench.RunAsync,
 };
 // The held suite's slow upstream, a child process of the suite (see SlowUpstream).
 if (args is [SlowUpstream.Argument, _]) return await SlowUpstream.ServeAsync(args);

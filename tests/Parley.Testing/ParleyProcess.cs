@@ -32,8 +32,10 @@ public sealed class ParleyProcess : IAsyncDisposable
     /// (PARLEY_ADMIN_KEY, OPENAI_BASE_URL), log levels and console options (Logging__LogLevel__Default,
     /// Logging__Console__FormatterName). <paramref name="cpus"/> (a taskset list such as "0") keeps it to those cores,
     /// as a container's CPU limit does; <paramref name="parleyDll"/> runs another build of Parley (a published one).
+    /// With <paramref name="wholeWelcome"/> false it returns as soon as the "running at" line arrives, for timing a start.
     /// </summary>
-    public static async Task<ParleyProcess> StartAsync(string folder, Dictionary<string, string> environment, string? cpus = null, string? parleyDll = null)
+    public static async Task<ParleyProcess> StartAsync(
+        string folder, Dictionary<string, string> environment, string? cpus = null, string? parleyDll = null, bool wholeWelcome = true)
     {
         string[] command = ["dotnet", parleyDll ?? Path.Combine(AppContext.BaseDirectory, "Parley.dll"), "--urls", "http://127.0.0.1:0"];
         if (cpus is not null) command = ["taskset", "-c", cpus, .. command];
@@ -63,7 +65,7 @@ public sealed class ParleyProcess : IAsyncDisposable
         {
             parley.BaseAddress = await ready.Task.WaitAsync(TimeSpan.FromSeconds(60));
             // The welcome block is several lines; give the rest of it a moment to arrive.
-            await Task.Delay(300);
+            if (wholeWelcome) await Task.Delay(300);
         }
         catch (TimeoutException)
         {
@@ -73,6 +75,16 @@ public sealed class ParleyProcess : IAsyncDisposable
         return parley;
     }
 
+    /// <summary>A gateway to <paramref name="upstreamBaseAddress"/>, made through this instance's admin API; returns its id.</summary>
+    public async Task<Guid> CreateGatewayAsync(string upstreamBaseAddress, CancellationToken ct = default)
+    {
+        using var http = AdminClient();
+        return (await PostDataAsync(http, "/api/v1/ai-gateways", new
+        {
+            name = "shared", parameters = new { baseAddress = upstreamBaseAddress, modelName = "gpt-4o-mini" },
+        }, ct)).GetProperty("id").GetGuid();
+    }
+
     /// <summary>
     /// A gateway to <paramref name="upstreamBaseAddress"/>, a chat client with <paramref name="limits"/> and a session
     /// tagged <paramref name="tag"/>, made through this instance's admin API as an operator would.
@@ -80,26 +92,30 @@ public sealed class ParleyProcess : IAsyncDisposable
     public async Task<(string AccessKey, Guid SessionId, Guid ClientId)> CreateSessionAsync(
         string upstreamBaseAddress, object? limits = null, string? tag = null, object? clientParameters = null, CancellationToken ct = default)
     {
-        using var http = new HttpClient { BaseAddress = BaseAddress };
-        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
-        async Task<JsonElement> PostAsync(string path, object body)
+        var gateway = await CreateGatewayAsync(upstreamBaseAddress, ct);
+        using var http = AdminClient();
+        var client = await PostDataAsync(http, "/api/v1/web-chat-client", new
         {
-            using var response = await http.PostAsJsonAsync(path, body, ct);
-            response.EnsureSuccessStatusCode();
-            return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("data");
-        }
-        var gateway = await PostAsync("/api/v1/ai-gateways", new
-        {
-            name = "shared", parameters = new { baseAddress = upstreamBaseAddress, modelName = "gpt-4o-mini" },
-        });
-        var client = await PostAsync("/api/v1/web-chat-client", new
-        {
-            name = "shared", aiGatewayId = gateway.GetProperty("id").GetGuid(), limitingParameters = limits, clientParameters,
-        });
+            name = "shared", aiGatewayId = gateway, limitingParameters = limits, clientParameters,
+        }, ct);
         var clientId = client.GetProperty("id").GetGuid();
-        var session = await PostAsync($"/api/v1/web-chat-client/{clientId}/sessions", new { tag });
+        var session = await PostDataAsync(http, $"/api/v1/web-chat-client/{clientId}/sessions", new { tag }, ct);
         RunLog.NoteSecret(session.GetProperty("accessKey").GetString());
         return (session.GetProperty("accessKey").GetString()!, session.GetProperty("sessionId").GetGuid(), clientId);
+    }
+
+    HttpClient AdminClient()
+    {
+        var http = new HttpClient { BaseAddress = BaseAddress };
+        http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", TestParley.AdminKey);
+        return http;
+    }
+
+    static async Task<JsonElement> PostDataAsync(HttpClient http, string path, object body, CancellationToken ct)
+    {
+        using var response = await http.PostAsJsonAsync(path, body, ct);
+        response.EnsureSuccessStatusCode();
+        return (await response.Content.ReadFromJsonAsync<JsonElement>(ct)).GetProperty("data");
     }
 
     /// <summary>
