@@ -28,7 +28,8 @@ public static class CapacityBench
         if (OperatingSystem.IsLinux() && pinned) Process.GetCurrentProcess().ProcessorAffinity = 2;
         await using var upstream = await TestUpstream.StartAsync(recordRequests: false);
         var folder = Directory.CreateTempSubdirectory("parley-capacity-").FullName;
-        await using var parley = await ParleyProcess.StartAsync(folder, ParleySettings(), pinned ? "0" : null);
+        await using var parley = await ParleyProcess.StartAsync(folder, ParleySettings(), pinned ? "0" : null,
+            Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_DLL"));
         await using var watch = ProcessWatch.Start(parley.Id, Stopwatch.StartNew());
         long WorkingSetMb() => watch.Now().RssKb / 1024;
         var idle = WorkingSetMb();
@@ -61,6 +62,7 @@ public static class CapacityBench
         var peak = 0L;
         var rows = new List<object>();
         var best = 0;
+        var passing = true;
         Console.WriteLine($"Capacity of one Parley core ({(pinned ? "Parley on core 0, upstream and load on core 1" : "one core shared by all")}): " +
             $"concurrent streaming conversations, {ReplyTokens}-token replies at {1000 / TokenDelay.TotalMilliseconds:0} tokens/s, steady for {Measure.TotalSeconds:0} s");
         Console.WriteLine($"  {"streams",8} {"direct p99",11} {"parley p99",11} {"added p99",10} {"added p50",10} {"replies",8} {"errors",7} {"peak MB",8} " +
@@ -111,8 +113,11 @@ public static class CapacityBench
                 parleyCoreBusy = busy, allocatedBytesPerToken = allocPerToken, gcPauseMillisecondsPerSecond = gcPause, gen0PerSecond,
                 threadPoolThreads = watch.Now().PoolThreads, lockContentionsPerSecond = during.LockContentions / seconds,
             });
-            if (errors > 0 || p.P99 - d.P99 > 10) break;
-            best = streams;
+            // A level over the line is still shown, so the table tells how far past it latency goes; far past it, stop.
+            var passed = errors == 0 && p.P99 - d.P99 <= 10;
+            if (passing && passed) best = streams;
+            passing &= passed;
+            if (errors > 0 || p.P99 - d.P99 > 50) break;
         }
 
         Console.WriteLine($"  most streams on one Parley core with p99 added < 10 ms and no errors: {best}");
@@ -121,7 +126,10 @@ public static class CapacityBench
     }
 
     /// <summary>Parley as in production, with the limits that would stop one address sending thousands of messages off.</summary>
-    /// <remarks>PARLEY_BENCH_PARLEY_ENV="DOTNET_gcServer=1;…" adds to Parley's environment, to try runtime settings.</remarks>
+    /// <remarks>
+    /// PARLEY_BENCH_PARLEY_ENV="DOTNET_gcServer=1;…" adds to Parley's environment, to try runtime settings;
+    /// PARLEY_BENCH_PARLEY_DLL measures another build of Parley (an earlier commit's, for a before and after).
+    /// </remarks>
     static Dictionary<string, string> ParleySettings()
     {
         var settings = new Dictionary<string, string>

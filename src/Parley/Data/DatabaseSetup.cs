@@ -50,7 +50,8 @@ public static class DatabaseSetup
                 Directory.CreateDirectory(dataDirectory);
                 connectionString = $"Data Source={Path.Combine(dataDirectory, "parley.db")}";
             }
-            services.AddDbContextPool<AppDb, SqliteAppDb>(o => Quiet(o.UseSqlite(connectionString)));
+            services.AddDbContextPool<AppDb, SqliteAppDb>(o => Quiet(o.UseSqlite(connectionString)).AddInterceptors(new SqliteCheckpoints.NoAutomaticCheckpoints()));
+            services.AddHostedService(sp => new SqliteCheckpoints(connectionString, sp.GetRequiredService<ILogger<SqliteCheckpoints>>()));
         }
         return services;
     }
