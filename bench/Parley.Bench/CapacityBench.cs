@@ -28,7 +28,7 @@ public static class CapacityBench
         if (OperatingSystem.IsLinux() && pinned) Process.GetCurrentProcess().ProcessorAffinity = 2;
         await using var upstream = await TestUpstream.StartAsync(recordRequests: false);
         var folder = Directory.CreateTempSubdirectory("parley-capacity-").FullName;
-        await using var parley = await ParleyProcess.StartAsync(folder, ParleySettings(), pinned ? "0" : null,
+        await using var parley = await ParleyProcess.StartAsync(folder, Load.ParleyEnvironment(), pinned ? "0" : null,
             Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_DLL"));
         await using var watch = ProcessWatch.Start(parley.Id, Stopwatch.StartNew());
         long WorkingSetMb() => watch.Now().RssKb / 1024;
@@ -123,26 +123,6 @@ public static class CapacityBench
         Console.WriteLine($"  most streams on one Parley core with p99 added < 10 ms and no errors: {best}");
         Console.WriteLine($"  Parley's working set: idle {idle} MB, with 10,000 stored sessions {withSessions} MB, peak under load {peak} MB");
         return new { parleyPinnedToOneCore = pinned, levels = rows, capacity = best, workingSetIdleMb = idle, workingSetWith10kSessionsMb = withSessions, workingSetPeakMb = peak };
-    }
-
-    /// <summary>Parley as in production, with the limits that would stop one address sending thousands of messages off.</summary>
-    /// <remarks>
-    /// PARLEY_BENCH_PARLEY_ENV="DOTNET_gcServer=1;…" adds to Parley's environment, to try runtime settings;
-    /// PARLEY_BENCH_PARLEY_DLL measures another build of Parley (an earlier commit's, for a before and after).
-    /// </remarks>
-    static Dictionary<string, string> ParleySettings()
-    {
-        var settings = new Dictionary<string, string>
-        {
-            ["PARLEY_ADMIN_KEY"] = TestParley.AdminKey,
-            ["Parley__RateLimits__SessionsPerMinute"] = "0",
-            ["Parley__RateLimits__SessionRequestsPerMinute"] = "0",
-            ["Parley__RateLimits__SessionRequestsPerMinutePerAddress"] = "0",
-            ["Logging__LogLevel__Default"] = "Error",
-        };
-        foreach (var pair in (Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
-            settings[pair.Split('=', 2)[0]] = pair.Split('=', 2)[1];
-        return settings;
     }
 
     /// <summary>Streams through Parley until its JIT has settled (its own count of compiled methods, read from outside).</summary>

@@ -35,16 +35,9 @@ public static class HeldBench
         var folder = Directory.CreateTempSubdirectory("parley-held-");
         try
         {
-            await using var parley = await ParleyProcess.StartAsync(folder.FullName, new()
-            {
-                ["PARLEY_ADMIN_KEY"] = TestParley.AdminKey,
-                ["Logging__LogLevel__Default"] = "Error",
-                ["Parley__HeartbeatSeconds"] = Heartbeat.TotalSeconds.ToString(CultureInfo.InvariantCulture),
-                ["Parley__RateLimits__SessionsPerMinute"] = "0",
-                ["Parley__RateLimits__SessionRequestsPerMinute"] = "0",
-                ["Parley__RateLimits__SessionRequestsPerMinutePerAddress"] = "0",
-                ["Providers__FirstTokenTimeoutSeconds"] = "120",
-            }, Environment.GetEnvironmentVariable("PARLEY_BENCH_CPUS"));
+            await using var parley = await ParleyProcess.StartAsync(folder.FullName, Load.ParleyEnvironment(
+                ("Parley__HeartbeatSeconds", Heartbeat.TotalSeconds.ToString(CultureInfo.InvariantCulture)),
+                ("Providers__FirstTokenTimeoutSeconds", "120")), Environment.GetEnvironmentVariable("PARLEY_BENCH_CPUS"));
             await using var watch = ProcessWatch.Start(parley.Id, clock);
             return await MeasureAsync(parley, watch, slow, fast, asked, clock);
         }

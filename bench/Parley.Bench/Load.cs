@@ -25,6 +25,27 @@ public static class Load
         return http;
     }
 
+    /// <summary>
+    /// The environment of a Parley run as a process of its own for measuring: the test admin key, quiet logs, and the
+    /// limits that would stop one address sending thousands of messages turned off; then <paramref name="more"/>, and
+    /// PARLEY_BENCH_PARLEY_ENV="DOTNET_gcServer=1;…" to try runtime settings.
+    /// </summary>
+    public static Dictionary<string, string> ParleyEnvironment(params (string Name, string Value)[] more)
+    {
+        var environment = new Dictionary<string, string>
+        {
+            ["PARLEY_ADMIN_KEY"] = TestParley.AdminKey,
+            ["Logging__LogLevel__Default"] = "Error",
+            ["Parley__RateLimits__SessionsPerMinute"] = "0",
+            ["Parley__RateLimits__SessionRequestsPerMinute"] = "0",
+            ["Parley__RateLimits__SessionRequestsPerMinutePerAddress"] = "0",
+        };
+        foreach (var (name, value) in more) environment[name] = value;
+        foreach (var pair in (Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_ENV") ?? "").Split(';', StringSplitOptions.RemoveEmptyEntries))
+            environment[pair.Split('=', 2)[0]] = pair.Split('=', 2)[1];
+        return environment;
+    }
+
     /// <summary>A client that talks straight to the test upstream, for the "direct" side of a comparison.</summary>
     public static HttpClient Upstream(TestParley parley) => Client(new Uri(parley.Upstream.BaseAddress.TrimEnd('/') + "/"));
 

@@ -33,15 +33,8 @@ public static class OutsideBench
         var folder = Directory.CreateTempSubdirectory("parley-outside-");
         try
         {
-            await using var parley = await ParleyProcess.StartAsync(folder.FullName, new()
-            {
-                ["PARLEY_ADMIN_KEY"] = TestParley.AdminKey,
-                // The load comes from one address and a few keys, far past what the limits allow anyone.
-                ["Parley__RateLimits__SessionsPerMinute"] = "0",
-                ["Parley__RateLimits__SessionRequestsPerMinute"] = "0",
-                ["Parley__RateLimits__SessionRequestsPerMinutePerAddress"] = "0",
-                ["Logging__LogLevel__Default"] = "Error",
-            }, cpus: Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_CPUS"));
+            await using var parley = await ParleyProcess.StartAsync(folder.FullName, Load.ParleyEnvironment(),
+                cpus: Environment.GetEnvironmentVariable("PARLEY_BENCH_PARLEY_CPUS"));
             return await MeasureAsync(parley, upstream);
         }
         finally
